@@ -1,0 +1,3 @@
+"""superoptix: run, optimize and evaluate DSPy agents and multi-agent orchestras."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,30 @@
+"""DSPyRunner configuration keys and their defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from superoptix.configkeys import check_config
+
+DSPY_RUNNER_DEFAULTS: dict[str, Any] = {
+    "enable_tracing": True,   # attach each predictor call (inputs, outputs) to the result
+    "enable_metrics": True,   # record every run in get_execution_stats()
+    "max_retries": 3,         # retries of transient failures per run
+    "timeout": 30,            # seconds one run may take, retries included; None for no limit
+    "optimization_enabled": True,
+    "evaluation_enabled": True,
+    "retry_backoff": 0.5,     # first backoff ceiling in seconds, doubled per retry, full jitter
+    "retry_backoff_max": 8.0,
+    "lm": None,               # LM configuration for agents that call a model (default: embedded)
+    "data_dir": None,         # where optimized programs and memories go (default: ./.superoptix)
+}
+
+
+def dspy_runner_config(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    config = check_config("DSPyRunner config", given, DSPY_RUNNER_DEFAULTS)
+    if not isinstance(config["max_retries"], int) or config["max_retries"] < 0:
+        from superoptix.errors import InvalidInputError
+
+        raise InvalidInputError("DSPyRunner config > max_retries: expected a non-negative integer")
+    return config
