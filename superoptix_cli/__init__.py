@@ -1,0 +1,1 @@
+"""The `superoptix` command line: a thin shell over the library."""

@@ -1,0 +1,3 @@
+from superoptix_cli.app import main
+
+main()

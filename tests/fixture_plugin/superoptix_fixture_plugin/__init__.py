@@ -1,0 +1,1 @@
+"""Fixture plugin: proves superoptix finds third-party objects by entry point, with no path setup."""

@@ -1,0 +1,1 @@
+"""Filled in by the evaluation work: length_ratio(example, prediction) -> float."""

@@ -1,0 +1,1 @@
+"""Filled in by the tools work: ReverseTool (a BaseTool that reverses text)."""
