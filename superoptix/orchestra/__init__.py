@@ -1,0 +1,1 @@
+"""Orchestras: many agents run by one of four workflows, declared in YAML."""

@@ -1,0 +1,97 @@
+"""What a workflow run needs: members, settings, the pause/stop gate, a deadline, and events."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from superoptix.orchestra.control import RunControl
+from superoptix.orchestra.members import Member, excerpt
+
+logger = logging.getLogger("superoptix.orchestra")
+
+Listener = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class RunContext:
+    members: Mapping[str, Member]
+    settings: dict[str, Any]             # OrchestraRunner config
+    workflow: dict[str, Any]             # this workflow's settings
+    control: RunControl
+    slots: threading.Semaphore           # max_concurrent_agents across the orchestra
+    emit: Callable[[dict[str, Any]], None]
+    deadline: float | None = None
+    log_steps: bool = False
+    step_retries: int = 0                # extra attempts for a failed step
+    started: float = field(default_factory=time.perf_counter)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.perf_counter()
+
+    def run_step(
+        self, agent_id: str, inputs: Mapping[str, Any], timeout: float | None = None,
+        retries: int | None = None, label: str | None = None,
+    ) -> dict[str, Any]:
+        """Run one step: wait at the gate, then attempt up to 1 + retries times within the deadline."""
+        step = label or agent_id
+        extra = self.step_retries if retries is None else retries
+        attempts: list[dict[str, Any]] = []
+        while True:
+            refused = self._gate(step)
+            if refused is not None:
+                return refused if not attempts else _with_attempts(attempts[-1], attempts)
+            result = self._attempt(agent_id, step, inputs, timeout, len(attempts) + 1)
+            attempts.append(result)
+            if result["status"] == "success" or len(attempts) > extra:
+                return _with_attempts(result, attempts)
+
+    def _gate(self, step: str) -> dict[str, Any] | None:
+        remaining = self.remaining()
+        if remaining is not None and remaining <= 0:
+            return not_run(step, "workflow_timeout reached before the step started")
+        if not self.control.wait_to_start(timeout=remaining):
+            reason = "orchestra stopped" if self.control.stopped else "workflow_timeout reached while paused"
+            return not_run(step, reason)
+        return None
+
+    def _attempt(
+        self, agent_id: str, step: str, inputs: Mapping[str, Any], timeout: float | None, number: int
+    ) -> dict[str, Any]:
+        member = self.members[agent_id]
+        limit = _min_time(timeout, self.remaining())
+        self.emit({"type": "step_started", "step": step, "agent": agent_id, "attempt": number})
+        if self.log_steps:
+            logger.info("step %s (agent %s) attempt %d started", step, agent_id, number)
+        with self.slots:
+            result = member.execute(inputs, limit)
+        result = {**result, "step": step, "agent": agent_id, "attempt": number}
+        self.emit({"type": "step_finished", "step": step, "agent": agent_id, "attempt": number,
+                   "status": result["status"], "duration_s": result.get("duration_s"),
+                   "error": result.get("error"), "excerpt": excerpt(result.get("outputs") or {})})
+        if self.log_steps:
+            logger.info("step %s (agent %s) attempt %d: %s in %.3fs", step, agent_id, number,
+                        result["status"], result.get("duration_s") or 0.0)
+        return result
+
+
+def _min_time(a: float | None, b: float | None) -> float | None:
+    values = [v for v in (a, b) if v is not None]
+    return max(0.0, min(values)) if values else None
+
+
+def _with_attempts(result: dict[str, Any], attempts: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(result)
+    out["step_attempts"] = len(attempts)
+    if len(attempts) > 1:
+        out["previous_errors"] = [a.get("error") for a in attempts[:-1]]
+    return out
+
+
+def not_run(step: str, reason: str, agent: str | None = None) -> dict[str, Any]:
+    return {"step": step, "agent": agent or step, "status": "not_run", "reason": reason,
+            "outputs": {}, "error": None, "duration_s": 0.0, "attempts": 0, "step_attempts": 0}

@@ -1,0 +1,62 @@
+"""Turn an agent and its section of the orchestra document into a Member with its own runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import dspy
+
+from superoptix.lm.config import LMConfig, build_lm
+from superoptix.orchestra.members import Member
+from superoptix.runners.dspy_runner import DSPyRunner
+
+# In an orchestra the step retry (config: retry_failed_steps/max_retries) is the one retry knob;
+# an agent's own `runner: {max_retries: N}` adds retries of transient LM errors inside a step.
+MEMBER_RUNNER_DEFAULTS = {"max_retries": 0, "timeout": None}
+
+
+def build_member(
+    agent_id: str,
+    agent: dspy.Module,
+    options: Mapping[str, Any],
+    default_lm: Any,
+    lm_cache: Callable[[str, Callable[[], dspy.LM]], dspy.LM],
+    base_dir: Path,
+) -> Member:
+    lm_cfg = LMConfig.from_value(options.get("lm") or default_lm or _agent_lm(agent))
+    runner_config = {**MEMBER_RUNNER_DEFAULTS, **dict(options.get("runner") or {})}
+    runner = DSPyRunner(agent, {**runner_config, "lm": lm_cfg.to_public_dict()})
+    runner.lm_config = lm_cfg
+    key = json.dumps(lm_cfg.to_public_dict(), sort_keys=True, default=str)
+    runner.use_lm(lm_cache(key, lambda: build_lm(lm_cfg)))
+    return Member(
+        agent_id=agent_id,
+        runner=runner,
+        options=options,
+        tools=_tools(options.get("tools")),
+        memory=_memory(agent_id, options.get("memory"), base_dir),
+    )
+
+
+def _agent_lm(agent: dspy.Module) -> Any:
+    config = getattr(agent, "config", None)
+    return config.get("lm") if isinstance(config, Mapping) else None
+
+
+def _tools(specs: Any) -> list[Any]:
+    if not specs:
+        return []
+    from superoptix.tools import load_tools
+
+    return list(load_tools(specs))
+
+
+def _memory(agent_id: str, spec: Any, base_dir: Path) -> Any:
+    if not spec or (isinstance(spec, Mapping) and spec.get("enabled") is False):
+        return None
+    from superoptix.memory import AgentMemory
+
+    return AgentMemory.from_config(agent_id, spec if isinstance(spec, Mapping) else {}, base_dir=base_dir)
