@@ -17,7 +17,8 @@ class SuperOptixPipeline(dspy.Module):
     """A DSPy module with a declared signature.
 
     Subclasses define `get_signature()`; the default `forward` then runs a `dspy.Predict`
-    (or `dspy.ChainOfThought` with `config={"module": "chain_of_thought"}`) of that signature.
+    (or `dspy.ChainOfThought` with `config={"module": "chain_of_thought"}`) of that signature;
+    `config={"instructions": "..."}` replaces the signature's instructions.
     Subclasses may override `forward` instead, with or without an LM.
     """
 
@@ -41,21 +42,21 @@ class SuperOptixPipeline(dspy.Module):
             return name
         return re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()
 
-    def forward(self, **kwargs: Any) -> dspy.Prediction:
+    def forward(self, *args: Any, **kwargs: Any) -> dspy.Prediction:
         predictor = getattr(self, "predictor", None)
         if predictor is None:
             raise TypeError(
                 f"{type(self).__name__} defines neither get_signature() nor forward(); "
                 "define one of them"
             )
-        return predictor(**kwargs)
+        return predictor(*args, **kwargs)
 
     def input_fields(self) -> list[str]:
         """Input names: from the signature when there is one, otherwise from `forward`'s parameters."""
         sig = self.signature_or_none()
         if sig is not None:
             return list(sig.input_fields)
-        params = inspect.signature(self.forward).parameters.values()
+        params = list(inspect.signature(type(self).forward).parameters.values())[1:]
         return [
             p.name for p in params
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
@@ -68,7 +69,11 @@ class SuperOptixPipeline(dspy.Module):
     def signature_or_none(self) -> type[dspy.Signature] | None:
         """The signature, computed once; None when the agent has none (or it cannot be built)."""
         if "_signature" not in self.__dict__:
-            self.__dict__["_signature"] = self._safe_signature()
+            sig = self._safe_signature()
+            instructions = self.config.get("instructions")
+            if sig is not None and isinstance(instructions, str) and instructions.strip():
+                sig = sig.with_instructions(instructions)
+            self.__dict__["_signature"] = sig
         sig: type[dspy.Signature] | None = self.__dict__["_signature"]
         return sig
 

@@ -9,6 +9,14 @@ from typing import Any
 from superoptix.errors import InvalidInputError
 
 ALLOWED_VARIABLES = frozenset({"input"})
+# CEL's standard functions and macros; operators (`_==_`, `@in`, `!_`...) are always allowed.
+STANDARD_FUNCTIONS = frozenset({
+    "size", "contains", "startsWith", "endsWith", "matches", "int", "uint", "double", "string",
+    "bool", "bytes", "type", "dyn", "duration", "timestamp", "has", "all", "exists", "exists_one",
+    "map", "filter", "max", "min", "lowerAscii", "upperAscii", "trim", "split", "join", "replace",
+    "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getFullYear", "getHours",
+    "getMilliseconds", "getMinutes", "getMonth", "getSeconds",
+})
 
 
 class ConditionError(InvalidInputError):
@@ -47,8 +55,11 @@ def compile_condition(source: str) -> Condition:
     try:
         program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
-        first = str(exc).split("\n", 2)
-        raise ConditionError(f"condition {source!r} is not valid CEL: {' '.join(first[:2])}") from exc
+        first = str(exc).split("\n", 1)[0]
+        raise ConditionError(f"condition {source!r} is not valid CEL: {first}") from exc
+    calls = sorted(f for f in program.functions() if f[:1].isalpha() and f not in STANDARD_FUNCTIONS)
+    if calls:
+        raise ConditionError(f"condition {source!r} calls unknown function(s) {calls}; it is not valid CEL")
     unknown = sorted(set(program.variables()) - ALLOWED_VARIABLES)
     if unknown:
         raise ConditionError(

@@ -35,40 +35,68 @@ class RunContext:
 
     def run_step(
         self, agent_id: str, inputs: Mapping[str, Any], timeout: float | None = None,
-        retries: int | None = None, label: str | None = None,
+        retries: int | None = None, label: str | None = None, give_up_at: float | None = None,
     ) -> dict[str, Any]:
-        """Run one step: wait at the gate, then attempt up to 1 + retries times within the deadline."""
+        """Run one step: wait at the gate, then attempt up to 1 + retries times within the deadline.
+
+        `give_up_at` (a perf_counter time) is a caller's own deadline, e.g. a broadcast's
+        aggregation_timeout: a step not started by then never starts.
+        """
         step = label or agent_id
         extra = self.step_retries if retries is None else retries
         attempts: list[dict[str, Any]] = []
         while True:
-            refused = self._gate(step)
-            if refused is not None:
-                return refused if not attempts else _with_attempts(attempts[-1], attempts)
-            result = self._attempt(agent_id, step, inputs, timeout, len(attempts) + 1)
+            result = self._attempt(agent_id, step, inputs, timeout, len(attempts) + 1, give_up_at)
+            if result["status"] == "not_run":
+                return result if not attempts else _with_attempts(attempts[-1], attempts)
             attempts.append(result)
             if result["status"] == "success" or len(attempts) > extra:
                 return _with_attempts(result, attempts)
 
-    def _gate(self, step: str) -> dict[str, Any] | None:
-        remaining = self.remaining()
+    def _gate(self, step: str, agent_id: str, give_up_at: float | None) -> dict[str, Any] | None:
+        remaining = _min_time(self.remaining(), _left(give_up_at))
         if remaining is not None and remaining <= 0:
-            return not_run(step, "workflow_timeout reached before the step started")
+            return not_run(step, self._late_reason(give_up_at), agent_id)
         if not self.control.wait_to_start(timeout=remaining):
-            reason = "orchestra stopped" if self.control.stopped else "workflow_timeout reached while paused"
-            return not_run(step, reason)
+            if self.control.stopped:
+                return not_run(step, "orchestra stopped", agent_id)
+            return not_run(step, self._late_reason(give_up_at) + " while paused", agent_id)
         return None
 
+    def _late_reason(self, give_up_at: float | None) -> str:
+        if give_up_at is not None and time.perf_counter() >= give_up_at:
+            return "aggregation_timeout reached before the step started"
+        return "workflow_timeout reached before the step started"
+
+    def _acquire_slot(self, give_up_at: float | None) -> bool:
+        wait = _min_time(self.remaining(), _left(give_up_at))
+        return self.slots.acquire(timeout=wait) if wait is not None else self.slots.acquire()
+
     def _attempt(
-        self, agent_id: str, step: str, inputs: Mapping[str, Any], timeout: float | None, number: int
+        self, agent_id: str, step: str, inputs: Mapping[str, Any], timeout: float | None, number: int,
+        give_up_at: float | None,
     ) -> dict[str, Any]:
-        member = self.members[agent_id]
-        limit = _min_time(timeout, self.remaining())
+        refused = self._gate(step, agent_id, give_up_at)
+        if refused is not None:
+            return refused
+        if not self._acquire_slot(give_up_at):
+            return not_run(step, self._late_reason(give_up_at) + " (waiting for a free agent slot)", agent_id)
+        try:
+            refused = self._gate(step, agent_id, give_up_at)  # paused or stopped while queued
+            if refused is not None:
+                return refused
+            result = self._execute(self.members[agent_id], agent_id, step, inputs,
+                                   _min_time(timeout, self.remaining()), number)
+        finally:
+            self.slots.release()
+        return result
+
+    def _execute(self, member: Member, agent_id: str, step: str, inputs: Mapping[str, Any],
+                 limit: float | None, number: int) -> dict[str, Any]:
         self.emit({"type": "step_started", "step": step, "agent": agent_id, "attempt": number})
         if self.log_steps:
             logger.info("step %s (agent %s) attempt %d started", step, agent_id, number)
-        with self.slots:
-            result = member.execute(inputs, limit)
+        result = member.execute(inputs, limit)
         result = {**result, "step": step, "agent": agent_id, "attempt": number}
         self.emit({"type": "step_finished", "step": step, "agent": agent_id, "attempt": number,
                    "status": result["status"], "duration_s": result.get("duration_s"),
@@ -77,6 +105,10 @@ class RunContext:
             logger.info("step %s (agent %s) attempt %d: %s in %.3fs", step, agent_id, number,
                         result["status"], result.get("duration_s") or 0.0)
         return result
+
+
+def _left(until: float | None) -> float | None:
+    return None if until is None else until - time.perf_counter()
 
 
 def _min_time(a: float | None, b: float | None) -> float | None:

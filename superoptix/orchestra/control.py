@@ -34,8 +34,10 @@ class RunControl:
             self._cond.notify_all()
 
     def stop(self) -> None:
+        """Stop also ends a pause, so a later run does not start out paused."""
         with self._cond:
             self._stopped = True
+            self._paused = False
             self._cond.notify_all()
 
     def clear_stop(self) -> None:

@@ -113,10 +113,13 @@ class OrchestraRunner:
 
     def run_parallel_workflow(
         self, input_data: Mapping[str, Any], parallel_tasks: list[dict[str, Any]],
-        max_concurrent: int = 4, on_result: Callable[[dict[str, Any]], None] | None = None,
+        max_concurrent: int | None = None, on_result: Callable[[dict[str, Any]], None] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """`on_result` receives each task's result as it finishes (with `synchronization: async`)."""
+        """`on_result` receives each task's result as it finishes (with `synchronization: async`).
+
+        `max_concurrent` defaults to workflow_config's `max_concurrent` (4 unless configured).
+        """
         spec = {"parallel_tasks": parallel_tasks, "max_concurrent": max_concurrent, "on_result": on_result}
         return self._execute("parallel", dict(input_data), spec, kwargs)
 

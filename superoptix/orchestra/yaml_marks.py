@@ -133,12 +133,11 @@ def _walk_mapping(
 def _key_of(loader: yaml.SafeLoader, key_node: yaml.Node) -> Any:
     if isinstance(key_node, yaml.ScalarNode):
         return loader.construct_object(key_node)
-    return f"<{key_node.id} key at line {key_node.start_mark.line + 1}>"
+    return f"<complex key at line {key_node.start_mark.line + 1}>"
 
 
 SYNTAX_HINTS = (
     ("'\\t'", "YAML does not allow tabs for indentation; indent with spaces"),
-    ("found character '\\t'", "YAML does not allow tabs for indentation; indent with spaces"),
     ("mapping values are not allowed", "a value containing ': ' must be quoted, or the "
                                        "indentation is off"),
     ("could not find expected ':'", "a key is missing its ':' or a quote is not closed"),
@@ -155,8 +154,12 @@ SYNTAX_HINTS = (
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     text = " ".join(part for part in (exc.context, exc.problem) if part)
     mark = exc.problem_mark or exc.context_mark
-    if exc.context_mark is not None and ("end of stream" in text or "<stream end>" in text):
-        mark = exc.context_mark  # point at what was left open, not at the end of the file
+    context = exc.context or ""
+    left_open = "flow" in context or "quoted" in context or "end of stream" in text
+    if exc.context_mark is not None and left_open:
+        mark = exc.context_mark  # point at what was left open, not where the parser gave up
+        if exc.problem_mark is not None:
+            text += f" (the parser stopped at line {exc.problem_mark.line + 1})"
     hint = next((h for needle, h in SYNTAX_HINTS if needle in text), None)
     if "\t" in _line_of(mark) and hint is None:
         hint = "YAML does not allow tabs for indentation; indent with spaces"

@@ -50,7 +50,7 @@ class DSPyRunner:
             return list(getter())
         import inspect
 
-        return [p for p in inspect.signature(self.agent.forward).parameters if p not in ("self",)]
+        return list(inspect.signature(type(self.agent).forward).parameters)[1:]
 
     @property
     def lm(self) -> dspy.LM:

@@ -252,7 +252,7 @@ class CalculatorTool(BaseTool):
 
     name = "calculator"
     description = (
-        "Evaluate an arithmetic expression, e.g. '2 + 2' or 'sqrt(16) * (3 - 1)'. "
+        "Evaluate the arithmetic expression written in the task. "
         "Operators: + - * / // % **; functions: " + ", ".join(sorted(FUNCTIONS)) + "; constants: pi, e."
     )
 

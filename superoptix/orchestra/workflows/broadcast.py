@@ -42,7 +42,7 @@ def _collect(ctx: RunContext, targets: list[str], input_data: dict[str, Any], ti
     futures: dict[Future[dict[str, Any]], str] = {}
     for agent in targets:
         inputs = loose(ctx.members[agent].input_fields, input_data)
-        futures[pool.submit(ctx.run_step, agent, inputs, timeout)] = agent
+        futures[pool.submit(ctx.run_step, agent, inputs, timeout, None, None, end)] = agent
     results: dict[str, dict[str, Any]] = {}
     pending = set(futures)
     while pending:
@@ -55,7 +55,7 @@ def _collect(ctx: RunContext, targets: list[str], input_data: dict[str, Any], ti
     for future in pending:
         agent = futures[future]
         results[agent] = {"step": agent, "agent": agent, "status": "timeout", "outputs": {},
-                          "duration_s": float(limit or 0), "attempts": 1, "step_attempts": 1,
+                          "duration_s": float(limit or 0), "attempts": 0, "step_attempts": 0,
                           "error": {"type": "Timeout", "transient": True,
                                     "message": f"no response within aggregation_timeout={limit}s"}}
     pool.shutdown(wait=False, cancel_futures=True)

@@ -15,11 +15,12 @@ def run_pipeline(ctx: RunContext, input_data: dict[str, Any], spec: dict[str, An
     available: dict[str, Any] = dict(input_data)
     previous: dict[str, Any] | None = None
     steps: list[dict[str, Any]] = []
-    failed = halted = False
+    failed = False
+    halted: str | None = None
     for index, agent_id in enumerate(steps_ids):
         label = step_label(steps_ids, index)
         if halted:
-            steps.append(not_run(label, "an earlier step failed (error_handling: stop)", agent_id))
+            steps.append(not_run(label, halted, agent_id))
             continue
         result = _run_one(ctx, agent_id, label, available, previous, retries)
         steps.append(result)
@@ -29,8 +30,10 @@ def run_pipeline(ctx: RunContext, input_data: dict[str, Any], spec: dict[str, An
             previous = outputs
             continue
         failed = True
-        if result["status"] == "not_run" or mode in ("stop", "retry"):
-            halted = True
+        if result["status"] == "not_run":
+            halted = result.get("reason") or "an earlier step did not run"
+        elif mode in ("stop", "retry"):
+            halted = f"step {label!r} failed (error_handling: {mode})"
     last_ok = next((s for s in reversed(steps) if s["status"] == "success"), None)
     return {
         "status": "failed" if failed else "success",
