@@ -55,8 +55,9 @@ class StatusBoard:
 
     def __rich__(self) -> Group:
         table = Table(title=f"{self.title} [{self._state}]", expand=False)
-        for column in ("step", "agent", "status", "attempts", "duration", "last output"):
-            table.add_column(column, overflow="fold" if column == "last output" else "ellipsis")
+        for column, width in (("step", 10), ("agent", 10), ("status", 8), ("attempts", 8), ("duration", 8)):
+            table.add_column(column, no_wrap=True, min_width=width)
+        table.add_column("last output", overflow="ellipsis", no_wrap=True, max_width=48)
         with self._lock:
             rows = [(step, dict(row)) for step, row in self._rows.items()]
         for step, row in rows:

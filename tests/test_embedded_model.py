@@ -79,7 +79,7 @@ def test_concurrent_calls_share_one_model_safely():
 
 
 def test_repeating_the_same_prompt_gives_the_same_answer(settings):
-    program = dspy.Predict("question -> answer")
+    program = dspy.Predict(QA().get_signature())
     with dspy.context(**settings):
         first = program(question="What is the capital of France?").answer
         second = program(question="What is the capital of France?").answer

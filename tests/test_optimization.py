@@ -218,3 +218,10 @@ def test_saved_program_gives_the_same_predictions_in_a_new_process(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == here == ["Tokyo", "Santiago", "Oslo", "unknown"]
 
+
+
+def test_default_output_path_follows_the_data_dir_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPEROPTIX_DATA_DIR", str(tmp_path / "env-data"))
+    runner = runner_for()
+    result = runner.optimize(capital_rows(), "LabeledFewShot")
+    assert result["program_path"] == str(tmp_path / "env-data" / "optimized" / "capital.json")

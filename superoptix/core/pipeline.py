@@ -69,11 +69,11 @@ class SuperOptixPipeline(dspy.Module):
     def signature_or_none(self) -> type[dspy.Signature] | None:
         """The signature, computed once; None when the agent has none (or it cannot be built)."""
         if "_signature" not in self.__dict__:
-            sig = self._safe_signature()
+            built = self._safe_signature()
             instructions = self.config.get("instructions")
-            if sig is not None and isinstance(instructions, str) and instructions.strip():
-                sig = sig.with_instructions(instructions)
-            self.__dict__["_signature"] = sig
+            if built is not None and isinstance(instructions, str) and instructions.strip():
+                built = built.with_instructions(instructions)
+            self.__dict__["_signature"] = built
         sig: type[dspy.Signature] | None = self.__dict__["_signature"]
         return sig
 

@@ -36,7 +36,7 @@ class LMConfig:
     n_ctx: int = 4096
     n_threads: int | None = None
     model_path: str | None = None
-    max_string_length: int = 600
+    max_string_length: int = 256
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

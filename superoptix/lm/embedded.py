@@ -109,7 +109,7 @@ class LlamaEngine:
         model_path: str | None = None,
         n_ctx: int = 4096,
         n_threads: int | None = None,
-        max_string_length: int = 600,
+        max_string_length: int = 256,
     ):
         self.model_path = model_path
         self.n_ctx = n_ctx

@@ -55,8 +55,9 @@ def default_metric(runner: DSPyRunner) -> Any:
 
 
 def default_output_path(runner: DSPyRunner) -> Path:
-    base = Path(runner.config.get("data_dir") or ".superoptix")
-    return base / "optimized" / f"{runner.agent_name}.json"
+    from superoptix.paths import data_dir
+
+    return data_dir(runner.config.get("data_dir")) / "optimized" / f"{runner.agent_name}.json"
 
 
 def _score(runner: DSPyRunner, rows: Sequence[Mapping[str, Any]], metric: Metric,

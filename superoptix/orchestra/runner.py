@@ -85,9 +85,8 @@ class OrchestraRunner:
         kind = workflow_type or self.orchestra_config.get("workflow_type") or "pipeline"
         if kind not in WORKFLOW_KEYS:
             raise InvalidInputError(f"workflow_type: expected one of {', '.join(WORKFLOW_KEYS)}, got {kind!r}")
-        spec = {key: self.orchestra_config[key] for key in
-                ("pipeline_steps", "target_agents", "aggregation_strategy", "conditions",
-                 "parallel_tasks", "max_concurrent") if key in self.orchestra_config}
+        spec: dict[str, Any] = {key: self.orchestra_config[key] for key in _SPEC_KEYS
+                                if key in self.orchestra_config}
         missing = [key for key in WORKFLOW_KEYS[kind] if key not in {**spec, **kwargs}]
         if missing:
             raise InvalidInputError(f"a {kind} workflow needs {missing[0]!r} in the orchestra config")

@@ -6,7 +6,7 @@ import inspect
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, get_type_hints
 
@@ -45,6 +45,7 @@ class BaseTool:
     description: ClassVar[str] = ""
     args_schema: ClassVar[Mapping[str, Any] | None] = None
     max_observation_chars: ClassVar[int] = 2000
+    run: Callable[..., Any]  # defined by each subclass, with the tool's own parameters
 
     def __init__(self, name: str | None = None, description: str | None = None) -> None:
         tool_name = name or type(self).name or type(self).__name__
@@ -52,14 +53,13 @@ class BaseTool:
             raise InvalidInputError(
                 f"tool name {tool_name!r} must be an identifier (letters, digits, _), not 'finish'"
             )
+        if not callable(getattr(self, "run", None)):
+            raise TypeError(f"{type(self).__name__} must define run(...)")
         self.name = tool_name  # type: ignore[misc]
         doc = inspect.getdoc(type(self)) or ""
         self.description = description or type(self).description or doc  # type: ignore[misc]
         self._model: type[pydantic.BaseModel] | None = None
         self._schema: dict[str, Any] | None = None
-
-    def run(self, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define run(...)")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -77,7 +77,8 @@ class BaseTool:
         """The JSON schema of the arguments: an object, no extra properties, refs inlined."""
         if self._schema is None:
             model = self.arguments_model()
-            raw = dict(self.args_schema) if model is None else model.model_json_schema()
+            declared = self.args_schema
+            raw = model.model_json_schema() if model is not None else _checked_schema(self.name, declared)
             self._schema = _closed_object(_inline_refs(raw))
         return self._schema
 
@@ -146,6 +147,14 @@ def _model_from_signature(tool: BaseTool) -> type[pydantic.BaseModel]:
     return pydantic.create_model(
         f"{type(tool).__name__}Arguments", __config__=pydantic.ConfigDict(extra="forbid"), **fields
     )
+
+
+def _checked_schema(name: str, declared: Mapping[str, Any] | None) -> dict[str, Any]:
+    try:
+        jsonschema.Draft202012Validator.check_schema(dict(declared or {}))
+    except jsonschema.SchemaError as exc:
+        raise InvalidInputError(f"tool {name!r}: args_schema is not a valid JSON schema: {exc.message}") from exc
+    return dict(declared or {})
 
 
 def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:

@@ -44,8 +44,9 @@ def _load_one(spec: str | Mapping[str, Any] | BaseTool, index: int) -> BaseTool:
     if isinstance(spec, BaseTool):
         return spec
     where = f"tools > {index}"
+    config: Mapping[str, Any] = {}
     if isinstance(spec, str):
-        reference, config = spec, {}
+        reference = spec
     elif isinstance(spec, Mapping):
         unknown = sorted(set(spec) - SPEC_KEYS)
         if unknown or "name" not in spec:

@@ -65,6 +65,7 @@ def _run_live(runner: Any, data: dict[str, Any], workflow: str | None) -> dict[s
     with Live(board, console=console, refresh_per_second=8, transient=False):
         result = _run(runner, data, workflow)
         board.finish(result)
+    console.print()
     _summary(console, result)
     return result
 
