@@ -42,7 +42,8 @@ def test_tool_formats_results():
     ("expression", "message"),
     [
         ("__import__('os').system('echo pwned')", "unexpected character"),
-        ("().__class__.__bases__", "expected a number"),
+        ("().__class__.__bases__", "unexpected character"),
+        ("()", "expected a number"),
         ("open('/etc/passwd')", "unexpected character"),
         ("lambda: 1", "unexpected character"),
         ("[1] * 10", "unexpected character"),

@@ -23,7 +23,7 @@ from superoptix.tools.base import BaseTool, ToolError
 Number = int | float
 
 MAX_INPUT_CHARS = 1000
-MAX_DEPTH = 60
+MAX_DEPTH = 50  # each level costs ~5 Python frames; keep far from the recursion limit
 MAX_INT_BITS = 10_000
 MAX_FACTORIAL = 1000
 
@@ -170,6 +170,7 @@ class _Parser:
         return value
 
     def unary(self) -> Number:
+        # Every nesting (parentheses, calls, unary signs, exponents) passes through here once.
         self._enter()
         try:
             if (op := self.take("+", "-")) is not None:
@@ -194,9 +195,7 @@ class _Parser:
             self.index += 1
             return self.call(token) if self.take("(") else self.constant(token)
         if self.take("("):
-            self._enter()
             value = self.expr()
-            self.depth -= 1
             self.expect(")")
             return value
         raise ToolError(f"expected a number, name or '(' at position {token.pos}, found {self._found()}")
@@ -211,11 +210,9 @@ class _Parser:
         if token.text not in FUNCTIONS:
             raise ToolError(f"unknown function {token.text!r}; functions are {', '.join(sorted(FUNCTIONS))}")
         function, low, high = FUNCTIONS[token.text]
-        self._enter()
         args = [self.expr()]
         while self.take(","):
             args.append(self.expr())
-        self.depth -= 1
         self.expect(")")
         if not low <= len(args) <= high:
             raise ToolError(f"{token.text}() takes {low}..{high} arguments, got {len(args)}")
