@@ -1,4 +1,4 @@
-"""A live Rich table of an orchestra run: one row per step, updated from the runner's events."""
+"""A live Rich table of an orchestra run: one row per step (named by its agent), updated from events."""
 
 from __future__ import annotations
 
@@ -55,9 +55,12 @@ class StatusBoard:
 
     def __rich__(self) -> Group:
         table = Table(title=f"{self.title} [{self._state}]", expand=False)
-        for column, width in (("step", 10), ("agent", 10), ("status", 8), ("attempts", 8), ("duration", 8)):
-            table.add_column(column, no_wrap=True, min_width=width)
-        table.add_column("last output", overflow="ellipsis", no_wrap=True, max_width=48)
+        with self._lock:
+            widest = max((len(step) for step in self._rows), default=5)
+        table.add_column("agent", no_wrap=True, min_width=min(widest, 30))
+        for column in ("status", "attempts", "duration"):
+            table.add_column(column, no_wrap=True, min_width=8)
+        table.add_column("last output", overflow="ellipsis", no_wrap=True, max_width=40)
         with self._lock:
             rows = [(step, dict(row)) for step, row in self._rows.items()]
         for step, row in rows:
@@ -65,7 +68,7 @@ class StatusBoard:
             if duration is None and row["started"] is not None:
                 duration = time.perf_counter() - row["started"]
             table.add_row(
-                step, str(row["agent"]), Text(row["status"], style=STYLES.get(row["status"], "")),
+                step, Text(row["status"], style=STYLES.get(row["status"], "")),
                 str(row["attempts"]), "" if duration is None else f"{duration:.2f}s",
                 (row["excerpt"] or "")[:80],
             )

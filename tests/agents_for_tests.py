@@ -72,3 +72,13 @@ class Flaky(SuperOptixPipeline):
         if fail:
             raise self.error
         return dspy.Prediction(out=text)
+
+
+class AlwaysFails(SuperOptixPipeline):
+    def forward(self, text: str) -> dspy.Prediction:
+        raise RuntimeError("this agent always fails")
+
+
+class Interrupts(SuperOptixPipeline):
+    def forward(self, text: str) -> dspy.Prediction:
+        raise KeyboardInterrupt

@@ -30,9 +30,9 @@ class Summarizer(SuperOptixPipeline):
 class KeywordExtractor(SuperOptixPipeline):
     def get_signature(self) -> type[dspy.Signature]:
         return signature(
-            "List the main keywords of the text.",
+            "List the three most important words of the text, separated by commas.",
             text=dspy.InputField(desc="The text"),
-            keywords=(list[str], dspy.OutputField(desc="Three to five keywords")),
+            keywords=dspy.OutputField(desc="word1, word2, word3"),
         )
 
 
@@ -51,4 +51,14 @@ class TitleWriter(SuperOptixPipeline):
             "Write a short title for the summary.",
             summary=dspy.InputField(desc="A summary"),
             title=dspy.OutputField(desc="A title of at most eight words"),
+        )
+
+
+class TopicClassifier(SuperOptixPipeline):
+    def get_signature(self) -> type[dspy.Signature]:
+        return signature(
+            "What is the text about?",
+            text=dspy.InputField(desc="The text"),
+            topic=(Literal["music", "sports", "food", "travel", "technology", "books", "politics", "other"],
+                   dspy.OutputField()),
         )

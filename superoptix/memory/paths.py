@@ -24,10 +24,15 @@ def create_private_file(path: Path) -> None:
     """Create the file (and missing parent directories) readable by its owner only.
 
     SQLite gives its `-wal` and `-shm` files the permissions of the database file, so they
-    are private too. An existing file is left as it is.
+    are private too. An existing file is never opened here: closing any descriptor of a file
+    releases the process's POSIX locks on it, which would break a live SQLite connection.
     """
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    flags = os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:  # another process created it first
+        return
     os.close(fd)

@@ -1,0 +1,124 @@
+"""`superoptix run` through typer's CliRunner: output, JSON mode, exit codes, the run log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from superoptix.runlog import db_path
+from superoptix_cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_ANALYSIS = str(ROOT / "orchestras" / "data_analysis.yaml")
+cli = CliRunner()
+
+
+def write(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "orchestra.yaml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return str(path)
+
+
+def test_run_shows_the_status_table_and_final_output():
+    result = cli.invoke(app, ["run", DATA_ANALYSIS])
+    assert result.exit_code == 0, result.output
+    assert "data_processor" in result.output and "success" in result.output
+    assert "Report: Analysis of: Processed: Sample data for analysis" in result.output
+
+
+def test_json_format_prints_only_json_and_inputs_override_defaults():
+    result = cli.invoke(app, ["run", DATA_ANALYSIS, "--format", "json", "-i", "raw_data=numbers 1 2 3"])
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "success"
+    assert payload["final_output"] == {"report": "Report: Analysis of: Processed: numbers 1 2 3"}
+    assert [s["step"] for s in payload["steps"]] == ["data_processor", "analyzer", "reporter"]
+
+
+def test_output_file_and_run_log(tmp_path):
+    out = tmp_path / "result.json"
+    result = cli.invoke(app, ["run", DATA_ANALYSIS, "--input", '{"raw_data": "x"}', "-o", str(out)])
+    assert result.exit_code == 0
+    assert json.loads(out.read_text())["final_output"]["report"] == "Report: Analysis of: Processed: x"
+    with sqlite3.connect(db_path()) as conn:
+        rows = conn.execute("SELECT command, status, source FROM runs").fetchall()
+    assert rows == [("run", "success", DATA_ANALYSIS)]
+    assert oct(db_path().stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--input", "{not json"], "not valid JSON"),
+    (["--input", "[1, 2]"], "expected a JSON object"),
+    (["-i", "novalue"], "expected key=value"),
+    (["--format", "xml"], "--format"),
+])
+def test_bad_cli_input_exits_2_without_a_traceback(args, message):
+    result = cli.invoke(app, ["run", DATA_ANALYSIS, *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_invalid_file_exits_2_with_location(tmp_path):
+    path = write(tmp_path, """\
+        name: broken
+        agents:
+          a:
+            class: agents_for_tests:Upper
+        pipeline_steps: [a, b]
+        """)
+    result = cli.invoke(app, ["run", path])
+    assert result.exit_code == 2
+    assert "orchestra.yaml:5" in result.output and "pipeline_steps > [1]" in result.output
+
+
+def test_a_failed_workflow_exits_1_and_says_why(tmp_path):
+    path = write(tmp_path, """\
+        name: failing
+        agents:
+          ok: {class: "agents_for_tests:Upper"}
+          bad: {class: "agents_for_tests:AlwaysFails"}
+        pipeline_steps: [ok, bad]
+        workflow_config: {data_passing: automatic}
+        input: {text: hello}
+        """)
+    result = cli.invoke(app, ["run", path, "--format", "json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "failed"
+    assert payload["errors"][0]["message"] == "this agent always fails"
+
+
+def test_ctrl_c_exits_130(tmp_path):
+    path = write(tmp_path, """\
+        name: interrupted
+        agents:
+          a: {class: "agents_for_tests:Interrupts"}
+        pipeline_steps: [a]
+        input: {text: hello}
+        """)
+    result = cli.invoke(app, ["run", path])
+    assert result.exit_code == 130
+
+
+@pytest.mark.embedded
+def test_pipeline_orchestra_end_to_end_on_the_embedded_model():
+    result = cli.invoke(app, ["run", str(ROOT / "orchestras" / "text_insights.yaml"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [s["status"] for s in payload["steps"]] == ["success", "success"]
+    assert payload["steps"][0]["summary"].strip() and payload["final_output"]["title"].strip()
+    assert payload["steps"][1]["inputs"] == {"summary": payload["steps"][0]["summary"]}
+
+
+@pytest.mark.embedded
+def test_broadcast_orchestra_votes_on_the_embedded_model():
+    result = cli.invoke(app, ["run", str(ROOT / "orchestras" / "answer_vote.yaml"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["aggregation"]["responses"] >= 2
+    assert "paris" in payload["final_output"]["answer"].lower()
