@@ -9,7 +9,7 @@ Two regimes: a fresh agent, and a long-lived one whose DSPy history (every modul
 `dspy.settings.max_history_size` LM calls, 10000 by default) is full, as in a long-running service;
 the runner's tracing walks the agent's attributes, so its cost depends on that history.
 
-    python benchmarks/bench_overhead.py [--calls 200] [--rounds 5] [--profile]
+    python benchmarks/bench_overhead.py [--calls 100] [--rounds 7] [--profile]
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def run_regime(label: str, callers_for: Callable[[], dict[str, Caller]], args: a
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=200, help="calls per timed round and side")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=100, help="calls per timed block")
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="print cProfile of the default runner and direct")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]

@@ -88,12 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seed round {rnd}: {row['status']}, {row['steps']} steps, {row['tool_calls']} tool call(s) "
               f"{row['calls']}, {row['seconds']:.2f} s{note}; answer {row['answer']!r} -> "
               f"{'correct' if row['answer_correct'] else 'WRONG'} (4)")
-    out: dict[str, Any] = {"seed": seed, "seed_warm_median_s": statistics.median(r["seconds"] for r in seed[1:] or seed)}
+    warm = seed[1:] or seed
+    out: dict[str, Any] = {"seed": seed, "seed_warm_median_s": statistics.median(r["seconds"] for r in warm)}
     if args.suite:
         rows = [run_one(runner, q, expected) for q, expected in SUITE]
         for row in rows:
-            print(f"  {row['query']!r:28} {row['steps']} steps {row['seconds']:6.2f} s  call ok={row['correct_call']!s:5} "
-                  f"answer ok={row['answer_correct']!s:5} {row['answer'][:50]!r}")
+            print(f"  {row['query']!r:28} {row['steps']} steps {row['seconds']:6.2f} s  "
+                  f"call ok={row['correct_call']!s:5} answer ok={row['answer_correct']!s:5} {row['answer'][:50]!r}")
         out["suite"] = {
             "questions": len(rows),
             "correct_calls": sum(r["correct_call"] for r in rows),

@@ -9,8 +9,7 @@ import sys
 import pytest
 
 from superoptix.errors import EmbeddedModelError, InvalidInputError
-from superoptix.lm import LMConfig, build_lm
-from superoptix.lm import embedded
+from superoptix.lm import LMConfig, build_lm, embedded
 from superoptix.lm.json_schema import bound_strings
 
 

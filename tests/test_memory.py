@@ -270,3 +270,11 @@ def test_files_use_write_ahead_logging(db):
     AgentMemory("a", path=db).remember("x")
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_for_runner_uses_the_agent_name_and_the_runner_data_dir(tmp_path):
+    runner = DSPyRunner(QA(), {"data_dir": str(tmp_path / "runner-data")})
+    memory = AgentMemory.for_runner(runner)
+    assert memory.agent_id == runner.agent_name
+    assert memory.path == tmp_path / "runner-data" / "memory.sqlite3"
+    assert AgentMemory.for_runner(runner, in_memory=True).path is None

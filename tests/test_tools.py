@@ -239,3 +239,14 @@ def test_bad_specs_raise_clear_errors(specs, message):
 def test_unresolvable_references_are_plugin_errors():
     with pytest.raises(PluginError, match=r"tools > 0"):
         load_tools(["no_such_tool"])
+
+
+def test_a_tool_without_docstring_does_not_inherit_base_documentation():
+    class Plain(BaseTool):
+        name = "plain"
+
+        def run(self) -> str:
+            return "ok"
+
+    assert Plain().description == ""
+    assert Plain(description="Does plain things.").description == "Does plain things."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-
 ARRAY_MAX_ITEMS = 10
 ITEM_MAX_LENGTH = 64
 

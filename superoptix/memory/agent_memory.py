@@ -85,6 +85,12 @@ class AgentMemory:
         self._store = MemoryStore(self.path)
 
     @classmethod
+    def for_runner(cls, runner: Any, **kwargs: Any) -> AgentMemory:
+        """Memory of a runner's agent, under the runner's `data_dir` unless a path is given."""
+        kwargs.setdefault("data_dir", runner.config.get("data_dir"))
+        return cls(runner.agent_name, **kwargs)
+
+    @classmethod
     def from_config(
         cls,
         agent_id: str,

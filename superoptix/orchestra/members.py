@@ -64,6 +64,8 @@ class Member:
         if timeout is not None:
             configured = runner.config["timeout"]
             runner = _with_timeout(runner, timeout if configured is None else min(configured, timeout))
+        if self.tools and self.memory is not None:
+            return _tools_with_memory(runner, self.tools, self.memory, *_split_query(self.input_fields, inputs))
         if self.tools:
             first, rest = _split_query(self.input_fields, inputs)
             return runner.run_with_tools(first, self.tools, **rest)
@@ -123,6 +125,21 @@ def _with_timeout(runner: DSPyRunner, timeout: float) -> DSPyRunner:
     view.__dict__.update(runner.__dict__)
     view.config = {**runner.config, "timeout": timeout}
     return view
+
+
+def _tools_with_memory(runner: DSPyRunner, tools: list[Any], memory: Any, query: Any, rest: dict[str, Any]
+                       ) -> dict[str, Any]:
+    """An agent with both: relevant memories go before the query, then the tool loop runs."""
+    from superoptix.memory.integration import with_memory_prefix
+
+    context = memory.context(str(query))
+    result = runner.run_with_tools(with_memory_prefix(str(query), context), tools, **rest)
+    stored = None
+    if result["status"] == "success":
+        stored = memory.add_interaction(str(query), result["outputs"], {"agent": runner.agent_name})
+    result["memory"] = {"agent_id": memory.agent_id, "used": [item.to_dict() for item in context.items],
+                        "stored_id": stored, "injected_as": "query" if context.items else None}
+    return result
 
 
 def _split_query(fields: list[str], inputs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -37,7 +37,7 @@ def build_member(
         runner=runner,
         options=options,
         tools=_tools(options.get("tools")),
-        memory=_memory(agent_id, options.get("memory"), base_dir),
+        memory=_memory(agent_id, options.get("memory"), base_dir, runner.config.get("data_dir")),
     )
 
 
@@ -54,9 +54,9 @@ def _tools(specs: Any) -> list[Any]:
     return list(load_tools(specs))
 
 
-def _memory(agent_id: str, spec: Any, base_dir: Path) -> Any:
-    if not spec or (isinstance(spec, Mapping) and spec.get("enabled") is False):
+def _memory(agent_id: str, spec: Any, base_dir: Path, data_dir: str | None) -> Any:
+    if not spec:
         return None
     from superoptix.memory import AgentMemory
 
-    return AgentMemory.from_config(agent_id, spec if isinstance(spec, Mapping) else {}, base_dir=base_dir)
+    return AgentMemory.from_config(agent_id, spec, base_dir=base_dir, data_dir=data_dir)

@@ -47,7 +47,8 @@ def orchestra_settings(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
     for key in ("max_concurrent_agents", "max_retries"):
         minimum = 1 if key == "max_concurrent_agents" else 0
         if not isinstance(settings[key], int) or settings[key] < minimum:
-            raise InvalidInputError(f"orchestra config > {key}: expected an integer >= {minimum}, got {settings[key]!r}")
+            raise InvalidInputError(
+                f"orchestra config > {key}: expected an integer >= {minimum}, got {settings[key]!r}")
     for key in ("workflow_timeout", "aggregation_timeout"):
         if settings[key] is not None and settings[key] <= 0:
             raise InvalidInputError(f"orchestra config > {key}: expected a positive number of seconds or null")

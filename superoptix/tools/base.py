@@ -56,7 +56,8 @@ class BaseTool:
         if not callable(getattr(self, "run", None)):
             raise TypeError(f"{type(self).__name__} must define run(...)")
         self.name = tool_name  # type: ignore[misc]
-        doc = inspect.getdoc(type(self)) or ""
+        own_doc = type(self).__dict__.get("__doc__")  # not BaseTool's, which getdoc would inherit
+        doc = inspect.cleandoc(own_doc) if isinstance(own_doc, str) else ""
         self.description = description or type(self).description or doc  # type: ignore[misc]
         self._model: type[pydantic.BaseModel] | None = None
         self._schema: dict[str, Any] | None = None
@@ -79,7 +80,7 @@ class BaseTool:
             model = self.arguments_model()
             declared = self.args_schema
             raw = model.model_json_schema() if model is not None else _checked_schema(self.name, declared)
-            self._schema = _closed_object(_inline_refs(raw))
+            self._schema = closed_object(inline_refs(raw))
         return self._schema
 
     def validate_arguments(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def _checked_schema(name: str, declared: Mapping[str, Any] | None) -> dict[str, 
     return dict(declared or {})
 
 
-def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """Replace local `#/$defs/X` references by their definitions (recursive types are refused)."""
     defs = {**schema.get("definitions", {}), **schema.get("$defs", {})}
 
@@ -178,7 +179,7 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _closed_object(schema: dict[str, Any]) -> dict[str, Any]:
+def closed_object(schema: dict[str, Any]) -> dict[str, Any]:
     if schema.get("type", "object") != "object":
         raise InvalidInputError("a tool's argument schema must describe an object")
     closed = {k: v for k, v in schema.items() if k != "title"}
