@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from superoptix.errors import InvalidInputError
@@ -16,6 +18,13 @@ METRICS_GROUP = "superoptix.metrics"
 
 class PluginError(InvalidInputError):
     """A reference that does not resolve to an importable object."""
+
+
+def add_import_dir(directory: str | Path) -> None:
+    """Make modules in `directory` importable (an orchestra file's own folder, like a script's)."""
+    path = str(Path(directory).resolve())
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
 
 def entry_point_names(group: str) -> list[str]:

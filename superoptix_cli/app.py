@@ -23,6 +23,7 @@ COMMANDS = [
     ("schema", "superoptix_cli.commands.schema_cmd:schema_command"),
     ("eval", "superoptix_cli.commands.eval_cmd:eval_command"),
     ("optimize", "superoptix_cli.commands.optimize_cmd:optimize_command"),
+    ("logs", "superoptix_cli.commands.logs_cmd:logs_command"),
 ]
 
 

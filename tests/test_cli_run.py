@@ -122,3 +122,37 @@ def test_broadcast_orchestra_votes_on_the_embedded_model():
     payload = json.loads(result.stdout)
     assert payload["aggregation"]["responses"] >= 2
     assert "paris" in payload["final_output"]["answer"].lower()
+
+
+def test_agent_modules_next_to_the_orchestra_file_are_importable(tmp_path):
+    (tmp_path / "local_agents_mod.py").write_text(textwrap.dedent("""\
+        import dspy
+        from superoptix.core import SuperOptixPipeline
+
+        class Shout(SuperOptixPipeline):
+            def forward(self, text: str) -> dspy.Prediction:
+                return dspy.Prediction(shout=text.upper() + "!")
+        """), encoding="utf-8")
+    path = write(tmp_path, """\
+        name: local
+        agents:
+          shout: {class: "local_agents_mod:Shout"}
+        pipeline_steps: [shout]
+        input: {text: hey}
+        """)
+    result = cli.invoke(app, ["run", path, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["final_output"] == {"shout": "HEY!"}
+
+
+def test_logs_lists_the_logged_runs():
+    assert cli.invoke(app, ["run", DATA_ANALYSIS, "-i", "raw_data=first"]).exit_code == 0
+    assert cli.invoke(app, ["run", DATA_ANALYSIS, "-i", "raw_data=second"]).exit_code == 0
+    result = cli.invoke(app, ["logs", "--format", "json", "--full"])
+    assert result.exit_code == 0
+    runs = json.loads(result.stdout)
+    assert [r["input"]["raw_data"] for r in runs] == ["second", "first"]
+    assert runs[0]["result"]["final_output"]["report"] == "Report: Analysis of: Processed: second"
+    assert cli.invoke(app, ["logs", "-n", "0"]).exit_code == 2
+    table = cli.invoke(app, ["logs"])
+    assert table.exit_code == 0 and "data_analysis" in table.output

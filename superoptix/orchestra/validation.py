@@ -20,6 +20,7 @@ from superoptix.orchestra.semantic_plugins import check_metrics, check_strategy
 from superoptix.orchestra.validation_common import Checker
 from superoptix.orchestra.validation_schema import schema_problems
 from superoptix.orchestra.yaml_marks import Marks, parse_yaml
+from superoptix.plugins import add_import_dir
 
 
 @dataclass
@@ -51,6 +52,7 @@ def validate_path(path: str | Path, *, instantiate: bool = True) -> Validation:
         return Validation(file, problems=[Problem("file not found", file=file)])
     except (OSError, UnicodeDecodeError) as exc:
         return Validation(file, problems=[Problem(f"cannot read the file: {exc}", file=file)])
+    add_import_dir(source.resolve().parent)  # `class: my_agents:Agent` next to the file just works
     return validate_text(text, file=file, base_dir=source.resolve().parent, instantiate=instantiate)
 
 
