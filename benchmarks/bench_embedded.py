@@ -6,7 +6,11 @@ keyword arguments (grammar-constrained `response_format`, max_tokens, temperatur
 engine passed to llama.cpp, captured on a first pass. Throughput = completion tokens / wall
 seconds; rounds interleave the two sides. Goal: DSPy / raw >= 0.9.
 
-    python benchmarks/bench_embedded.py [--rounds 3]
+    python benchmarks/bench_embedded.py [--rounds 3] [--n-threads N]
+
+llama.cpp is built with OpenMP, whose threads busy-wait by default: when another process keeps a
+core busy, generation can slow down 10-100x. `OMP_WAIT_POLICY=PASSIVE python benchmarks/...`
+measures with sleeping threads instead; the policy in effect is printed.
 """
 
 from __future__ import annotations
@@ -103,9 +107,9 @@ def run_raw(loaded: Any, calls: list[Call]) -> tuple[float, list[int]]:
     return seconds, tokens
 
 
-def measure(rounds: int) -> dict[str, Any]:
+def measure(rounds: int, n_threads: int | None) -> dict[str, Any]:
     rss_before = rss_mb()
-    lm = build_lm({"cache": False})
+    lm = build_lm({"cache": False, "n_threads": n_threads})
     engine = lm.engine
     if not isinstance(engine, LlamaEngine):
         raise RuntimeError(f"build_lm did not give the embedded engine: {type(engine).__name__}")
@@ -123,8 +127,9 @@ def measure(rounds: int) -> dict[str, Any]:
             sides[name]["s"].append(seconds)
             sides[name]["tok"].append(tokens)
             print(f"  round {rnd + 1} {name:<5} {sum(tokens):5d} tokens in {seconds:6.2f} s"
-                  f" = {sum(tokens) / seconds:6.1f} tok/s")
-    return {"model": path.name, "n_ctx": engine.n_ctx, "n_threads": engine.n_threads, "load_s": load_s,
+                  f" = {sum(tokens) / seconds:6.1f} tok/s", flush=True)
+    return {"model": path.name, "n_ctx": engine.n_ctx, "n_threads": engine.n_threads,
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"), "load_s": load_s,
             "rss_before_load_mb": rss_before, "rss_after_load_mb": rss_after, "sides": sides}
 
 
@@ -148,7 +153,8 @@ def summarize(measured: dict[str, Any], rounds: int) -> dict[str, Any]:
 
 
 def print_table(out: dict[str, Any]) -> None:
-    print(f"\nmodel {out['model']} (n_ctx {out['n_ctx']}, n_threads {out['n_threads']})")
+    print(f"\nmodel {out['model']} (n_ctx {out['n_ctx']}, n_threads {out['n_threads']}, "
+          f"OMP_WAIT_POLICY {out['omp_wait_policy']})")
     print(f"load {out['load_s'] * 1000:.0f} ms; RSS {out['rss_before_load_mb']:.0f} MB before load, "
           f"{out['rss_after_load_mb']:.0f} MB after")
     print(f"{'':<22}{'tok/s':>8}{'tokens':>8}")
@@ -162,9 +168,10 @@ def print_table(out: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--n-threads", type=int, default=None, help="llama.cpp threads (default: the library's)")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
-    out = summarize(measure(args.rounds), args.rounds)
+    out = summarize(measure(args.rounds, args.n_threads), args.rounds)
     out["load_avg_1m"] = load_before
     print_table(out)
     print(json.dumps(out))

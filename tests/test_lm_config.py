@@ -102,3 +102,23 @@ def test_version_and_help():
     assert result.exit_code == 0 and __version__ in result.output
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "run" in result.output
+
+
+def test_dspy_cache_serves_repeated_calls_without_reaching_the_engine():
+    import dspy
+    from agents_for_tests import QA
+
+    from superoptix.runners import DSPyRunner
+    from superoptix.testing import fake_lm
+
+    cached = fake_lm(lambda p, f: {"answer": "a"}, cache=True)
+    runner = DSPyRunner(QA())
+    runner.use_lm(cached)
+    first, second = runner.run("same question"), runner.run("same question")
+    assert first["answer"] == second["answer"] == "a" and cached.engine.calls == 1
+    uncached = fake_lm(lambda p, f: {"answer": "a"}, cache=False)
+    runner.use_lm(uncached)
+    runner.run("same question"), runner.run("same question")
+    assert uncached.engine.calls == 2
+    assert build_lm({"cache": False}).cache is False and build_lm(None).cache is True
+    assert dspy.settings.lm is None
