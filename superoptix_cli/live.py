@@ -54,13 +54,13 @@ class StatusBoard:
             self._state = result.get("status", "done")
 
     def __rich__(self) -> Group:
-        table = Table(title=f"{self.title} [{self._state}]", expand=False)
+        table = Table(title=Text(f"{self.title} — {self._state}"), expand=True)
         with self._lock:
             widest = max((len(step) for step in self._rows), default=5)
         table.add_column("agent", no_wrap=True, min_width=min(widest, 30))
         for column in ("status", "attempts", "duration"):
-            table.add_column(column, no_wrap=True, min_width=8)
-        table.add_column("last output", overflow="ellipsis", no_wrap=True, max_width=40)
+            table.add_column(column, no_wrap=True)
+        table.add_column("last output", overflow="ellipsis", no_wrap=True, ratio=1)
         with self._lock:
             rows = [(step, dict(row)) for step, row in self._rows.items()]
         for step, row in rows:
