@@ -30,8 +30,10 @@ class StatusBoard:
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         with self._lock:
-            if kind in ("paused", "resumed", "stopped"):
+            if kind in ("paused", "stopped"):
                 self._state = kind
+            elif kind in ("resumed", "workflow_started"):
+                self._state = "running"
             if kind not in ("step_started", "step_finished"):
                 return
             row = self._rows.setdefault(event["step"], {"agent": event.get("agent"), "status": "pending",

@@ -156,3 +156,23 @@ def test_logs_lists_the_logged_runs():
     assert cli.invoke(app, ["logs", "-n", "0"]).exit_code == 2
     table = cli.invoke(app, ["logs"])
     assert table.exit_code == 0 and "data_analysis" in table.output
+
+
+def test_status_board_follows_the_events():
+    from rich.console import Console
+
+    from superoptix_cli.live import StatusBoard
+
+    board = StatusBoard("demo", [("a", "a"), ("b", "b")])
+    board.on_event({"type": "workflow_started"})
+    board.on_event({"type": "step_started", "step": "a", "agent": "a", "attempt": 1})
+    board.on_event({"type": "step_finished", "step": "a", "agent": "a", "attempt": 2, "status": "success",
+                    "duration_s": 0.5, "excerpt": "hello there"})
+    console = Console(width=100, record=True)
+    console.print(board)
+    text = console.export_text()
+    assert "demo — running" in text and "hello there" in text and "0.50s" in text and "pending" in text
+    board.finish({"status": "stopped", "not_run": ["b"]})
+    console.print(board)
+    text = console.export_text()
+    assert "not_run" in text and "demo — stopped" in text
