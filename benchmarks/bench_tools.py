@@ -16,9 +16,7 @@ import statistics
 import time
 from typing import Any
 
-import dspy
-
-from superoptix.core import SuperOptixPipeline, signature
+from superoptix.examples.data_analysis import DataProcessor
 from superoptix.runners.dspy_runner import DSPyRunner
 from superoptix.tools import CalculatorTool, ToolError
 from superoptix.tools.calculator import evaluate
@@ -30,22 +28,6 @@ SUITE = [  # (question, expected value)
     ("Calculate 81 / 9", 9), ("What is 45 + 55?", 100),
 ]
 
-
-class DataProcessor(SuperOptixPipeline):
-    """The seed agent of shared/spec/runners-api.md."""
-
-    def get_signature(self) -> type[dspy.Signature]:
-        return signature(
-            "Process raw data into structured format",
-            raw_data=dspy.InputField(desc="Raw input data"),
-            processed_data=dspy.OutputField(desc="Processed structured data"),
-        )
-
-    def forward(self, raw_data: str) -> dspy.Prediction:
-        return dspy.Prediction(processed_data=f"Processed: {raw_data}")
-
-    def get_agent_name(self) -> str:
-        return "data_processor"
 
 
 def correct_call(trajectory: list[dict[str, Any]], expected: float) -> bool:

@@ -12,28 +12,12 @@ from agents_for_tests import NoSignature, TwoInputs
 
 from superoptix.core import SuperOptixPipeline, signature
 from superoptix.errors import InvalidInputError
+from superoptix.examples.data_analysis import DataProcessor
 from superoptix.lm.json_schema import bound_strings
 from superoptix.runners import DSPyRunner
 from superoptix.testing import fake_lm
 from superoptix.tools import BaseTool, CalculatorTool, TextStatsTool
 from superoptix.tools.step import action_schema, agent_signature
-
-
-class DataProcessor(SuperOptixPipeline):
-    """The seed agent of the spec: a signature and a deterministic forward."""
-
-    def get_signature(self) -> type[dspy.Signature]:
-        return signature(
-            "Process raw data into structured format",
-            raw_data=dspy.InputField(desc="Raw input data"),
-            processed_data=dspy.OutputField(desc="Processed structured data"),
-        )
-
-    def forward(self, raw_data: str) -> dspy.Prediction:
-        return dspy.Prediction(processed_data=f"Processed: {raw_data}")
-
-    def get_agent_name(self) -> str:
-        return "data_processor"
 
 
 class Script:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import dspy
 import pytest
 
-from superoptix.core import SuperOptixPipeline, signature
+from superoptix.examples.data_analysis import DataProcessor
 from superoptix.runners import DSPyRunner
 from superoptix.tools import CalculatorTool, ToolError
 from superoptix.tools.calculator import evaluate
 
 pytestmark = pytest.mark.embedded
 
-
-class DataProcessor(SuperOptixPipeline):
-    """The seed agent of shared/spec/runners-api.md."""
-
-    def get_signature(self) -> type[dspy.Signature]:
-        return signature(
-            "Process raw data into structured format",
-            raw_data=dspy.InputField(desc="Raw input data"),
-            processed_data=dspy.OutputField(desc="Processed structured data"),
-        )
-
-    def forward(self, raw_data: str) -> dspy.Prediction:
-        return dspy.Prediction(processed_data=f"Processed: {raw_data}")
 
 
 def evaluates_to(expression: object, expected: float) -> bool:
