@@ -2,9 +2,10 @@
 
 200 distinct queries to an agent whose (fake) LM takes 100 ms, 8 at a time: the ideal is
 200 * 0.1 / 8 = 2.5 s. Goal: run_batch within 5% of the ideal (ratio <= 1.05).
-Both sides run on the same module and LM, interleaved, in one process.
+Both sides run on the same module and LM, interleaved, in one process. A second run repeats this
+on a long-lived agent whose DSPy history (max_history_size entries) is full; see bench_overhead.py.
 
-    python benchmarks/bench_batch.py [--queries 200] [--latency 0.1] [--concurrency 8] [--rounds 3]
+    python benchmarks/bench_batch.py [--queries 200] [--latency 0.1] [--concurrency 8] [--rounds 3] [--skip-long-lived]
 """
 
 from __future__ import annotations
@@ -57,16 +58,23 @@ def time_parallel(runner: DSPyRunner, queries: list[str], concurrency: int) -> t
     return wall, sum(1 for r in results if r is None) + (len(queries) - len(results))
 
 
-def measure(args: argparse.Namespace) -> dict[str, Any]:
+def fill_history(agent: dspy.Module) -> None:
+    """Real zero-latency calls until the agent's DSPy history is full, as in a long-lived process."""
+    with dspy.context(lm=fake_lm(), adapter=dspy.JSONAdapter()):
+        for i in range(int(dspy.settings.max_history_size)):
+            agent(question=f"fill {i}")
+
+
+def measure(args: argparse.Namespace, agent: dspy.Module, rounds: int) -> dict[str, Any]:
     lm = fake_lm(latency=args.latency)
-    runner = DSPyRunner(Answerer())
+    runner = DSPyRunner(agent)
     runner.use_lm(lm)
     sides: dict[str, Callable[[DSPyRunner, list[str], int], tuple[float, int]]] = {
         "run_batch": time_runner, "dspy.Parallel": time_parallel,
     }
     walls: dict[str, list[float]] = {name: [] for name in sides}
     errors = 0
-    for rnd in range(args.rounds):
+    for rnd in range(rounds):
         order = list(sides) if rnd % 2 == 0 else list(reversed(sides))
         for name in order:
             calls_before = lm.engine.calls
@@ -85,7 +93,7 @@ def summarize(args: argparse.Namespace, walls: dict[str, list[float]], errors: i
     ideal = args.queries * args.latency / args.concurrency
     out: dict[str, Any] = {
         "benchmark": "batch", "queries": args.queries, "latency_s": args.latency,
-        "max_concurrent": args.concurrency, "rounds": args.rounds, "ideal_s": ideal,
+        "max_concurrent": args.concurrency, "rounds": len(walls["run_batch"]), "ideal_s": ideal,
         "errors": errors, "goal_ratio_to_ideal": GOAL,
     }
     for name, key in (("run_batch", "runner"), ("dspy.Parallel", "parallel")):
@@ -100,7 +108,7 @@ def summarize(args: argparse.Namespace, walls: dict[str, list[float]], errors: i
 
 
 def print_table(out: dict[str, Any]) -> None:
-    print(f"\nideal {out['ideal_s']:.3f} s ({out['queries']} x {out['latency_s']} s / {out['max_concurrent']})"
+    print(f"ideal {out['ideal_s']:.3f} s ({out['queries']} x {out['latency_s']} s / {out['max_concurrent']})"
           f"   load avg before {out['load_avg_1m']:.2f}")
     print(f"{'':<14}{'best s':>9}{'median s':>10}{'best/ideal':>12}{'median/ideal':>14}")
     for label, key in (("run_batch", "runner"), ("dspy.Parallel", "parallel")):
@@ -118,12 +126,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-long-lived", action="store_true",
+                        help="skip the second run on an agent whose DSPy history is full")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
-    measured = measure(args)
+    print("== fresh agent")
+    measured = measure(args, Answerer(), args.rounds)
     out = summarize(args, measured["walls"], measured["errors"])
     out["load_avg_1m"] = load_before
     print_table(out)
+    if not args.skip_long_lived:
+        agent = Answerer()
+        fill_history(agent)
+        print(f"\n== long-lived agent (DSPy history: {len(agent.history)} entries)")
+        measured = measure(args, agent, 2)
+        out["long_lived"] = summarize(args, measured["walls"], measured["errors"])
+        out["long_lived"]["load_avg_1m"] = load_before
+        out["errors"] += measured["errors"]
+        print_table(out["long_lived"])
     print(json.dumps(out))
     return 1 if out["errors"] else 0
 

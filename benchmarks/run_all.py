@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("batch", "overhead", "embedded", "parallel")
+BENCHMARKS = ("batch", "overhead", "embedded", "parallel", "tools")
 
 
 def last_json(stdout: str) -> dict[str, Any] | None:
@@ -31,9 +31,12 @@ def last_json(stdout: str) -> dict[str, Any] | None:
 def headline(result: dict[str, Any]) -> str:
     name = result.get("benchmark")
     if name == "batch":
-        return (f"run_batch {result['runner_median_ratio_to_ideal']:.3f}x ideal, dspy.Parallel "
+        text = (f"run_batch {result['runner_median_ratio_to_ideal']:.3f}x ideal, dspy.Parallel "
                 f"{result['parallel_median_ratio_to_ideal']:.3f}x, "
                 f"runner/Parallel {result['runner_vs_parallel_median']:.3f}")
+        if "long_lived" in result:
+            text += f"; long-lived agent: run_batch {result['long_lived']['runner_median_ratio_to_ideal']:.3f}x ideal"
+        return text
     if name == "overhead":
         fresh = result["fresh"]["variants"]["runner (default)"]["ratio_median"]
         steady = result["long_lived"]["variants"]["runner (default)"]["ratio_median"]
@@ -45,6 +48,12 @@ def headline(result: dict[str, Any]) -> str:
     if name == "parallel":
         return ", ".join(f"{row['scenario']}: {row['ratio_median']:.3f}x" for row in result["scenarios"])
     return json.dumps(result)[:120]
+
+
+def _verdict(result: dict[str, Any]) -> str:
+    if "meets_goal" not in result:
+        return "ran"
+    return "meets goal" if result["meets_goal"] else "misses goal"
 
 
 def run_one(name: str) -> tuple[int, dict[str, Any] | None, float]:
@@ -64,10 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     summary: list[str] = []
     crashed = False
     for name in args.only:
+        if not (HERE / f"bench_{name}.py").is_file():
+            summary.append(f"{name:<9} missing")
+            continue
         print(f"\n##### bench_{name}.py  (load avg {os.getloadavg()[0]:.2f})", flush=True)
         code, result, elapsed = run_one(name)
         crashed |= code != 0 or result is None
-        verdict = "crashed" if result is None else ("meets goal" if result.get("meets_goal") else "misses goal")
+        verdict = "crashed" if result is None else _verdict(result)
         detail = headline(result) if result else f"exit code {code}"
         summary.append(f"{name:<9} {elapsed:6.1f} s  {verdict:<11} {detail}")
     print("\n##### summary")

@@ -72,6 +72,9 @@ def load_model(path: Path, n_ctx: int, n_threads: int) -> _LoadedModel:
     with _models_lock:
         loaded = _models.get(key)
         if loaded is None:
+            # llama.cpp's OpenMP workers spin while they wait; on a busy machine (CI, a laptop, two
+            # processes) that made calls 10-100x slower. Passive waiting costs ~20% when idle.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 from llama_cpp import Llama
             except ImportError as exc:

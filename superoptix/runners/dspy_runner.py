@@ -33,6 +33,7 @@ class DSPyRunner:
         self.config = dspy_runner_config(config)
         self.lm_config = LMConfig.from_value(self.config["lm"] or getattr(agent, "config", {}).get("lm"))
         self._lm: dspy.LM | None = None
+        self._adapter: Any = None
         self._lm_lock = threading.Lock()
         self._stats = RunStats()
         self._rng = random.Random()
@@ -67,7 +68,9 @@ class DSPyRunner:
 
     def call_settings(self) -> dict[str, Any]:
         """The per-call `dspy.context` settings; never applied globally."""
-        return {"lm": self.lm, "adapter": build_adapter(self.lm_config)}
+        if self._adapter is None:
+            self._adapter = build_adapter(self.lm_config)
+        return {"lm": self.lm, "adapter": self._adapter}
 
     def retry_policy(self) -> RetryPolicy:
         cfg = self.config

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import time
+import weakref
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,8 +63,21 @@ def usage_totals(per_model: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
     return totals
 
 
+_predictor_names: weakref.WeakKeyDictionary[dspy.Module, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def predictor_names(agent: dspy.Module, trace: list[Any]) -> dict[int, str]:
+    """Names of the agent's predictors by id, cached: walking the module tree costs milliseconds
+    once DSPy's per-module history has grown. Rebuilt when a traced predictor is not in it."""
+    names = _predictor_names.get(agent)
+    if names is None or any(id(pred) not in names for pred, _, _ in trace):
+        names = {id(pred): name for name, pred in agent.named_predictors()}
+        _predictor_names[agent] = names
+    return names
+
+
 def describe_trace(agent: dspy.Module, trace: list[Any]) -> list[dict[str, Any]]:
-    names = {id(pred): name for name, pred in agent.named_predictors()}
+    names = predictor_names(agent, trace) if trace else {}
     return [
         {
             "predictor": names.get(id(pred), type(pred).__name__),
@@ -85,7 +98,7 @@ def invoke(
     rng: random.Random | None = None,
 ) -> dict[str, Any]:
     """Run the agent once (plus retries) and describe what happened; never raises for agent errors."""
-    from dspy.utils.usage_tracker import track_usage
+    from dspy.utils.usage_tracker import UsageTracker
 
     start = time.perf_counter()
     deadline = None if policy.timeout is None else start + float(policy.timeout)
@@ -95,14 +108,16 @@ def invoke(
     run = call or (lambda values: agent(**values))
 
     def attempt_once() -> Any:
-        with ExitStack() as stack:
-            stack.enter_context(dspy.context(trace=trace if tracing else None, **settings))
-            tracker = stack.enter_context(track_usage())
-            try:
+        tracker, parent = UsageTracker(), dspy.settings.usage_tracker
+        try:
+            with dspy.context(trace=trace if tracing else None, usage_tracker=tracker, **settings):
                 return run(inputs)
-            finally:
-                for key, value in usage_totals(tracker.get_total_tokens()).items():
-                    usage[key] = usage.get(key, 0) + value
+        finally:
+            for key, value in usage_totals(tracker.get_total_tokens()).items():
+                usage[key] = usage.get(key, 0) + value
+            if parent is not None:  # roll up into an enclosing tracker, as dspy's track_usage does
+                for lm_name, entries in tracker.usage_data.items():
+                    parent.usage_data[lm_name].extend(entries)
 
     while True:
         attempts += 1

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextvars
+import queue
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+MAX_IDLE_WORKERS = 32
 
 
 class CallTimedOut(Exception):
@@ -16,17 +19,48 @@ class CallTimedOut(Exception):
 
 class _Outcome(Generic[T]):
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self.done = threading.Lock()  # held until the call finishes: cheaper to wait on than an Event
+        self.done.acquire()
         self.value: T | None = None
         self.error: BaseException | None = None
 
 
-def call_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
-    """Call `fn`; with a timeout, in a daemon thread that carries the caller's context.
+class _DaemonWorkers:
+    """Reusable daemon threads: starting a thread per call cost ~230 µs.
 
-    Python cannot kill a thread: a call that overruns is abandoned, and being a daemon it
-    does not keep the interpreter from exiting.
+    Python cannot kill a thread, so a call that overruns keeps its worker until it returns; being
+    a daemon, that worker never keeps the interpreter from exiting. Idle workers are reused.
     """
+
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None] | None]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, task: Callable[[], None]) -> None:
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._work, args=(inbox,), name="superoptix-call", daemon=True).start()
+        inbox.put(task)
+
+    def _work(self, inbox: queue.SimpleQueue[Callable[[], None] | None]) -> None:
+        while True:
+            task = inbox.get()
+            if task is None:
+                return
+            task()
+            with self._lock:
+                if len(self._idle) >= MAX_IDLE_WORKERS:
+                    return
+                self._idle.append(inbox)
+
+
+_workers = _DaemonWorkers()
+
+
+def call_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
+    """Call `fn`; with a timeout, on a daemon worker that carries the caller's context."""
     if timeout is None:
         return fn()
     if timeout <= 0:
@@ -34,16 +68,16 @@ def call_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
     outcome: _Outcome[T] = _Outcome()
     context = contextvars.copy_context()
 
-    def target() -> None:
+    def task() -> None:
         try:
             outcome.value = context.run(fn)
         except BaseException as exc:  # handed to the waiting thread, re-raised there
             outcome.error = exc
         finally:
-            outcome.done.set()
+            outcome.done.release()
 
-    threading.Thread(target=target, name="superoptix-call", daemon=True).start()
-    if not outcome.done.wait(timeout):
+    _workers.submit(task)
+    if not outcome.done.acquire(timeout=timeout):
         raise CallTimedOut(f"did not finish within {timeout:.3g}s")
     if outcome.error is not None:
         raise outcome.error
