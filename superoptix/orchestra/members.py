@@ -72,6 +72,10 @@ class Member:
         if self.memory is not None:
             first, rest = _split_query(self.input_fields, inputs)
             return runner.run_with_memory(first, self.memory, **rest)
+        if runner.config["executor"] == "ray":
+            from superoptix.distributed import run_remote
+
+            return runner.record_result(run_remote(runner, [inputs], timeout)[0])
         return runner.run_inputs(inputs)
 
     def _begin(self) -> None:

@@ -177,7 +177,7 @@ class OrchestraRunner:
             options = (self.orchestra_config.get("agents") or {}).get(agent_id) or {}
             self._members[agent_id] = build_member(
                 agent_id, agent, options, self.orchestra_config.get("lm"), self._lm_for,
-                self.base_dir,
+                self.base_dir, self.settings,
             )
 
     def remove_agent(self, agent_id: str) -> None:

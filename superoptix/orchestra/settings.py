@@ -17,6 +17,8 @@ ORCHESTRA_DEFAULTS: dict[str, Any] = {
     "retry_failed_steps": True,   # re-run a failed step, up to max_retries times
     "max_retries": 3,
     "aggregation_timeout": 60,    # seconds a broadcast waits for all responses in total
+    "executor": "threads",        # where agent calls run: local threads, or "ray" (one task per step)
+    "ray_address": None,          # Ray cluster address; None starts a local Ray instance
 }
 
 WORKFLOW_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -49,6 +51,9 @@ def orchestra_settings(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
         if not isinstance(settings[key], int) or settings[key] < minimum:
             raise InvalidInputError(
                 f"orchestra config > {key}: expected an integer >= {minimum}, got {settings[key]!r}")
+    from superoptix.distributed import check_executor
+
+    check_executor(settings["executor"])
     for key in ("workflow_timeout", "aggregation_timeout"):
         if settings[key] is not None and settings[key] <= 0:
             raise InvalidInputError(f"orchestra config > {key}: expected a positive number of seconds or null")

@@ -33,6 +33,7 @@ class DSPyRunner:
         self.config = dspy_runner_config(config)
         self.lm_config = LMConfig.from_value(self.config["lm"] or getattr(agent, "config", {}).get("lm"))
         self._lm: dspy.LM | None = None
+        self.lm_from_config = True
         self._adapter: Any = None
         self._lm_lock = threading.Lock()
         self._stats = RunStats()
@@ -61,10 +62,14 @@ class DSPyRunner:
                 self._lm = build_lm(self.lm_config)
             return self._lm
 
-    def use_lm(self, lm: dspy.LM) -> None:
-        """Run the agent on an already built LM (a fake in tests, a shared one in orchestras)."""
+    def use_lm(self, lm: dspy.LM, from_config: bool = False) -> None:
+        """Run the agent on an already built LM (a fake in tests, a shared one in orchestras).
+
+        `from_config` says the LM was built from `lm_config`, so a Ray worker may rebuild it.
+        """
         with self._lm_lock:
             self._lm = lm
+            self.lm_from_config = from_config
 
     def call_settings(self) -> dict[str, Any]:
         """The per-call `dspy.context` settings; never applied globally."""
@@ -91,10 +96,7 @@ class DSPyRunner:
             self.agent, inputs, self.retry_policy(), self.call_settings(),
             tracing=bool(self.config["enable_tracing"]), call=call, rng=self._rng,
         )
-        result["agent"] = self.agent_name
-        if self.config["enable_metrics"]:
-            self._stats.record(result["status"], result["duration_s"], result["attempts"] - 1, result["usage"])
-        return result
+        return self.record_result(result)
 
     def run_batch(
         self, queries: Sequence[Any], max_concurrent: int = 1, **kwargs: Any
@@ -107,10 +109,29 @@ class DSPyRunner:
         if max_concurrent < 1:
             raise InvalidInputError("run_batch: max_concurrent must be at least 1")
         items = [self._batch_inputs(q, kwargs) for q in queries]
+        if self.config["executor"] == "ray":
+            return self._run_batch_on_ray(items)
         if max_concurrent == 1 or len(items) <= 1:
             return [self._safe_run(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(max_concurrent, len(items))) as pool:
             return list(pool.map(self._safe_run, items))
+
+    def _run_batch_on_ray(self, items: list[dict[str, Any] | Exception]) -> list[dict[str, Any]]:
+        """One Ray task per valid query (Ray schedules them by `ray_num_cpus`); order is kept."""
+        from superoptix.distributed import run_remote
+
+        valid = [item for item in items if not isinstance(item, Exception)]
+        remote = iter(run_remote(self, valid))
+        return [self._safe_run(item) if isinstance(item, Exception) else self.record_result(next(remote))
+                for item in items]
+
+    def record_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """Name the agent on a result and count it in the statistics (also for remote runs)."""
+        result["agent"] = self.agent_name
+        if self.config["enable_metrics"]:
+            self._stats.record(result["status"], result["duration_s"], max(0, result["attempts"] - 1),
+                               result.get("usage") or {})
+        return result
 
     def _batch_inputs(self, query: Any, shared: Mapping[str, Any]) -> dict[str, Any] | Exception:
         try:

@@ -18,11 +18,17 @@ DSPY_RUNNER_DEFAULTS: dict[str, Any] = {
     "retry_backoff_max": 8.0,
     "lm": None,               # LM configuration for agents that call a model (default: embedded)
     "data_dir": None,         # where optimized programs and memories go (default: ./.superoptix)
+    "executor": "threads",    # run_batch on local threads, or "ray": one Ray task per query
+    "ray_address": None,      # Ray cluster address ("auto", "ray://host:10001"); None starts a local one
+    "ray_num_cpus": 1.0,      # CPUs Ray reserves for each task
 }
 
 
 def dspy_runner_config(given: Mapping[str, Any] | None) -> dict[str, Any]:
     config = check_config("DSPyRunner config", given, DSPY_RUNNER_DEFAULTS)
+    from superoptix.distributed import check_executor
+
+    check_executor(config["executor"])
     if not isinstance(config["max_retries"], int) or config["max_retries"] < 0:
         from superoptix.errors import InvalidInputError
 
