@@ -260,7 +260,9 @@ def test_include_context_false_and_failed_runs(db):
 
 
 def test_run_with_memory_needs_an_agent_memory():
-    with pytest.raises(TypeError, match="AgentMemory"):
+    from superoptix.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="AgentMemory"):
         DSPyRunner(QA()).run_with_memory("x", {"not": "memory"})  # type: ignore[arg-type]
 
 

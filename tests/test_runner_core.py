@@ -134,9 +134,22 @@ def test_batch_keeps_input_order_and_runs_concurrently():
 
 def test_batch_item_with_bad_input_is_an_error_result_not_a_gap():
     runner = runner_with(TwoInputs(), fake_lm(lambda p, f: {"answer": "a"}))
-    results = runner.run_batch(["q1", {"question": "q2", "bogus": 1}, {"question": "q3", "context": "c"}])
-    assert [r["status"] for r in results] == ["success", "error", "success"]
+    results = runner.run_batch(["q1", {"question": "q2", "bogus": 1}, {"question": "q3", "context": "own"}, "q4"],
+                               context="shared")
+    assert [r["status"] for r in results] == ["success", "error", "success", "success"]
     assert results[1]["error"]["type"] == "InvalidInputError"
+    assert results[2]["inputs"]["context"] == "own" and results[3]["inputs"]["context"] == "shared"
+    missing = runner.run_batch(["only a question"])
+    assert missing[0]["status"] == "error" and "needs input field(s) ['context']" in missing[0]["error"]["message"]
+
+
+def test_missing_and_doubly_given_inputs_are_errors_not_silent():
+    runner = runner_with(TwoInputs(), fake_lm(lambda p, f: {"answer": "a"}))
+    with pytest.raises(InvalidInputError, match="needs input field"):
+        runner.run("a question")
+    with pytest.raises(InvalidInputError, match="both fill"):
+        runner.run("a question", question="another", context="c")
+    assert runner_with(NoSignature()).run("Lyon")["place"] == "Lyon, France"  # defaults are optional
 
 
 def test_stats_are_exact_under_16_threads():

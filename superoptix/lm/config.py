@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,8 +58,11 @@ class LMConfig:
         unknown = sorted(set(value) - KNOWN_KEYS)
         if unknown:
             raise InvalidInputError(_unknown_key_message(unknown[0]))
-        if "api_key" in value:
-            raise InvalidInputError("lm: api_key is not accepted; name an environment variable in api_key_env")
+        secret = next((k for k in [*value, *dict(value.get("extra") or {})] if _looks_secret(k)), None)
+        if secret is not None:
+            raise InvalidInputError(
+                f"lm: {secret} is not accepted in configuration; name an environment variable in api_key_env"
+            )
         adapter = value.get("adapter", "auto")
         if adapter not in ADAPTERS:
             raise InvalidInputError(f"lm > adapter: expected one of {', '.join(ADAPTERS)}, got {adapter!r}")
@@ -85,6 +89,13 @@ class LMConfig:
         data = {k: getattr(self, k) for k in sorted(KNOWN_KEYS) if k != "extra"}
         data["extra"] = dict(self.extra)
         return data
+
+
+_SECRET = re.compile(r"(^|_)(api_?key|token|secret|password)($|_)", re.IGNORECASE)
+
+
+def _looks_secret(key: str) -> bool:
+    return key != "api_key_env" and bool(_SECRET.search(key))
 
 
 def _unknown_key_message(key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from superoptix.errors import InvalidInputError
 from superoptix.memory.agent_memory import AgentMemory, MemoryContext
 from superoptix.runners.invocation import map_inputs
 
@@ -40,7 +41,7 @@ def run_with_memory(
     The result is `runner.run()`'s plus `memory`: {used, stored_id, injected_as, agent_id}.
     """
     if not isinstance(memory, AgentMemory):
-        raise TypeError(f"run_with_memory: memory must be an AgentMemory, got {type(memory).__name__}")
+        raise InvalidInputError(f"run_with_memory: memory must be an AgentMemory, got {type(memory).__name__}")
     fields = runner.input_fields
     inputs = map_inputs(fields, query, kwargs, runner.agent_name)
     context = memory.context(str(query)) if include_context else MemoryContext([], "")

@@ -18,7 +18,7 @@ from superoptix.orchestra.control import RunControl
 from superoptix.orchestra.members import Member, ensure_module
 from superoptix.orchestra.membership import build_member
 from superoptix.orchestra.results import assemble
-from superoptix.orchestra.settings import orchestra_settings, workflow_settings
+from superoptix.orchestra.settings import CHOICES, orchestra_settings, workflow_settings
 from superoptix.orchestra.workflows import registry
 from superoptix.orchestra.workflows.conditional import compile_all
 
@@ -128,6 +128,7 @@ class OrchestraRunner:
         workflow = workflow_settings(kind, self.orchestra_config.get("workflow_config"),
                                      overrides.pop("workflow_config", None), overrides)
         self._check_agents(kind, spec, workflow)
+        _check_spec(kind, spec)
         if kind == "conditional":
             compile_all(spec["conditions"])
         ctx = self._context(workflow)
@@ -284,6 +285,20 @@ class OrchestraRunner:
             self._runs += 1
             self._last_status = status
         self._emit({"type": "workflow_finished", "workflow_type": kind, "status": status})
+
+
+def _check_spec(kind: str, spec: dict[str, Any]) -> None:
+    """Refuse what would otherwise fail only after agents ran."""
+    if kind != "broadcast":
+        return
+    strategy = spec.get("aggregation_strategy") or "consensus"
+    if strategy not in CHOICES["aggregation_strategy"]:
+        raise InvalidInputError(f"aggregation_strategy: expected one of "
+                                f"{', '.join(CHOICES['aggregation_strategy'])}, got {strategy!r}")
+    targets = list(spec["target_agents"])
+    repeated = sorted({agent for agent in targets if targets.count(agent) > 1})
+    if repeated:
+        raise InvalidInputError(f"target_agents: {repeated} listed more than once; each agent votes once")
 
 
 _SPEC_KEYS = ("pipeline_steps", "target_agents", "aggregation_strategy", "conditions",

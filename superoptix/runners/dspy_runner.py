@@ -55,6 +55,18 @@ class DSPyRunner:
         return list(inspect.signature(type(self.agent).forward).parameters)[1:]
 
     @property
+    def required_inputs(self) -> list[str]:
+        """Input fields a call must fill: all signature inputs, or forward() parameters without defaults."""
+        import inspect
+
+        sig = getattr(self.agent, "signature_or_none", lambda: None)()
+        if sig is not None:
+            return list(sig.input_fields)
+        params = list(inspect.signature(type(self.agent).forward).parameters.values())[1:]
+        return [p.name for p in params
+                if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    @property
     def lm(self) -> dspy.LM:
         """The LM this runner gives its agent; built on first use, never loaded until called."""
         with self._lm_lock:
@@ -84,7 +96,7 @@ class DSPyRunner:
     # ----------------------------------------------------------------- running
     def run(self, query: Any = None, **kwargs: Any) -> dict[str, Any]:
         """Run the agent once. Returns outputs, status, error, duration_s, attempts, usage, trace."""
-        inputs = map_inputs(self.input_fields, query, kwargs, self.agent_name)
+        inputs = map_inputs(self.input_fields, query, kwargs, self.agent_name, self.required_inputs)
         return self._run_inputs(inputs)
 
     def run_inputs(self, inputs: Mapping[str, Any], call: Any = None) -> dict[str, Any]:
@@ -106,8 +118,8 @@ class DSPyRunner:
         A query may be a string (the first input field) or a mapping of input fields.
         `kwargs` are shared input fields given to every query.
         """
-        if max_concurrent < 1:
-            raise InvalidInputError("run_batch: max_concurrent must be at least 1")
+        if isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int) or max_concurrent < 1:
+            raise InvalidInputError(f"run_batch: max_concurrent must be an integer >= 1, got {max_concurrent!r}")
         items = [self._batch_inputs(q, kwargs) for q in queries]
         if self.config["executor"] == "ray":
             return self._run_batch_on_ray(items)
@@ -135,9 +147,10 @@ class DSPyRunner:
 
     def _batch_inputs(self, query: Any, shared: Mapping[str, Any]) -> dict[str, Any] | Exception:
         try:
+            required = self.required_inputs
             if isinstance(query, Mapping):
-                return map_inputs(self.input_fields, None, {**shared, **query}, self.agent_name)
-            return map_inputs(self.input_fields, query, shared, self.agent_name)
+                return map_inputs(self.input_fields, None, {**shared, **query}, self.agent_name, required)
+            return map_inputs(self.input_fields, query, shared, self.agent_name, required)
         except InvalidInputError as exc:
             return exc
 

@@ -29,13 +29,22 @@ class RetryPolicy:
 
 
 def map_inputs(
-    input_fields: list[str], query: Any, kwargs: Mapping[str, Any], agent_name: str
+    input_fields: list[str], query: Any, kwargs: Mapping[str, Any], agent_name: str,
+    required: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A string query goes to the first input field; keyword arguments fill named fields."""
+    """A string query goes to the first input field; keyword arguments fill named fields.
+
+    With `required`, a required field left empty is an error rather than a silent gap.
+    """
     inputs: dict[str, Any] = {}
     if query is not None:
         if not input_fields:
             raise InvalidInputError(f"agent {agent_name!r} declares no input fields to receive the query")
+        if input_fields[0] in kwargs:
+            raise InvalidInputError(
+                f"agent {agent_name!r}: the query and the keyword {input_fields[0]!r} both fill "
+                f"input field {input_fields[0]!r}; give one of them"
+            )
         inputs[input_fields[0]] = query
     unknown = sorted(set(kwargs) - set(input_fields))
     if unknown:
@@ -43,6 +52,9 @@ def map_inputs(
             f"agent {agent_name!r} has no input field(s) {unknown}; its inputs are {input_fields}"
         )
     inputs.update(kwargs)
+    missing = [name for name in required or [] if name not in inputs]
+    if missing:
+        raise InvalidInputError(f"agent {agent_name!r} needs input field(s) {missing}; it got {sorted(inputs)}")
     return inputs
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from superoptix.configkeys import check_config
+from superoptix.errors import InvalidInputError
 
 DSPY_RUNNER_DEFAULTS: dict[str, Any] = {
     "enable_tracing": True,   # attach each predictor call (inputs, outputs) to the result
@@ -30,7 +31,10 @@ def dspy_runner_config(given: Mapping[str, Any] | None) -> dict[str, Any]:
 
     check_executor(config["executor"])
     if not isinstance(config["max_retries"], int) or config["max_retries"] < 0:
-        from superoptix.errors import InvalidInputError
-
         raise InvalidInputError("DSPyRunner config > max_retries: expected a non-negative integer")
+    if config["timeout"] is not None and config["timeout"] <= 0:
+        raise InvalidInputError("DSPyRunner config > timeout: expected a positive number of seconds or null")
+    for key in ("retry_backoff", "retry_backoff_max", "ray_num_cpus"):
+        if config[key] < 0 or (key == "ray_num_cpus" and config[key] == 0):
+            raise InvalidInputError(f"DSPyRunner config > {key}: expected a positive number")
     return config

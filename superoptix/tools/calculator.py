@@ -50,9 +50,24 @@ def _factorial(n: Number) -> int:
     return math.factorial(n)
 
 
+MAX_ROUND_DIGITS = 400
+
+
+def _round(value: Number, ndigits: Number | None = None) -> Number:
+    if ndigits is None:
+        return round(value)
+    if isinstance(ndigits, float):
+        if not ndigits.is_integer():
+            raise ToolError("round() needs a whole number of digits")
+        ndigits = int(ndigits)
+    if abs(ndigits) > MAX_ROUND_DIGITS:  # round(x, -N) computes 10**N internally
+        raise ToolError(f"round() digits are limited to ±{MAX_ROUND_DIGITS}")
+    return round(value, ndigits)
+
+
 FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     # name: (function, minimum arguments, maximum arguments)
-    "abs": (abs, 1, 1), "round": (round, 1, 2), "floor": (math.floor, 1, 1), "ceil": (math.ceil, 1, 1),
+    "abs": (abs, 1, 1), "round": (_round, 1, 2), "floor": (math.floor, 1, 1), "ceil": (math.ceil, 1, 1),
     "sqrt": (math.sqrt, 1, 1), "exp": (math.exp, 1, 1), "log": (_log, 1, 2),
     "log10": (math.log10, 1, 1), "log2": (math.log2, 1, 1), "sin": (math.sin, 1, 1),
     "cos": (math.cos, 1, 1), "tan": (math.tan, 1, 1), "asin": (math.asin, 1, 1),
@@ -190,7 +205,12 @@ class _Parser:
         token = self.current
         if token.kind == "number":
             self.index += 1
-            return float(token.text) if any(c in token.text for c in ".eE") else int(token.text)
+            if any(c in token.text for c in ".eE"):
+                number = float(token.text)
+                if not math.isfinite(number):
+                    raise ToolError(f"number {token.text!r} is too large")
+                return number
+            return _check_int(int(token.text))
         if token.kind == "name":
             self.index += 1
             return self.call(token) if self.take("(") else self.constant(token)
