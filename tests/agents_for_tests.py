@@ -82,3 +82,14 @@ class AlwaysFails(SuperOptixPipeline):
 class Interrupts(SuperOptixPipeline):
     def forward(self, text: str) -> dspy.Prediction:
         raise KeyboardInterrupt
+
+
+class InterruptsCaller(SuperOptixPipeline):
+    """Simulates Ctrl-C arriving while this step runs; the step itself still finishes."""
+
+    def forward(self, text: str) -> dspy.Prediction:
+        import _thread
+
+        _thread.interrupt_main()
+        time.sleep(0.3)
+        return dspy.Prediction(text=f"{text} (finished)")

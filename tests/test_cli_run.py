@@ -176,3 +176,37 @@ def test_status_board_follows_the_events():
     console.print(board)
     text = console.export_text()
     assert "not_run" in text and "demo — stopped" in text
+
+
+def test_ctrl_c_keeps_the_steps_that_ran(tmp_path):
+    path = write(tmp_path, """\
+        name: interrupted-midway
+        agents:
+          first: {class: "agents_for_tests:Upper"}
+          second: {class: "agents_for_tests:InterruptsCaller"}
+          third: {class: "agents_for_tests:Upper"}
+        pipeline_steps: [first, second, third]
+        workflow_config: {data_passing: automatic}
+        input: {text: hello}
+        """)
+    out = tmp_path / "partial.json"
+    result = cli.invoke(app, ["run", path, "--format", "json", "-o", str(out)])
+    assert result.exit_code == 130
+    payload = json.loads(out.read_text())
+    assert payload["status"] == "stopped" and payload["interrupted"] is True
+    assert payload["ran"] == ["first", "second"] and payload["not_run"] == ["third"]
+    assert payload["steps"][1]["outputs"] == {"text": "hello (finished)"}
+
+
+def test_unwritable_outputs_are_refused_before_running(tmp_path):
+    result = cli.invoke(app, ["run", DATA_ANALYSIS, "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory" in result.output
+
+
+def test_a_broken_run_log_warns_but_keeps_the_exit_code(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("SUPEROPTIX_DATA_DIR", str(blocker))
+    result = cli.invoke(app, ["run", DATA_ANALYSIS, "--format", "json"])
+    assert result.exit_code == 0 and "not logged" in result.stderr
+    assert json.loads(result.stdout)["status"] == "success"

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from superoptix.errors import EXIT_OK, EXIT_QUALITY_GATE, EXIT_RUN_FAILED, InvalidInputError
 from superoptix_cli.errors import handle_errors
+from superoptix_cli.outputs import check_writable
 
 FORMATS = ("table", "json", "junit")
 MAX_FAILURES_SHOWN = 20
@@ -43,6 +44,7 @@ def eval_command(
         raise InvalidInputError(f"--format: expected one of {', '.join(FORMATS)}, got {output_format!r}")
     for path in outputs or []:
         format_of(path)  # refuse an unknown extension before running anything
+    check_writable(outputs or [])
     report = _evaluate(file, agent, dataset, metrics, min_score, threads, quiet=output_format != "table")
     _emit(report, output_format, outputs or [])
     gate = report["gate"]

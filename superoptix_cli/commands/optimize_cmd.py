@@ -16,6 +16,7 @@ from rich.text import Text
 from superoptix.errors import InvalidInputError
 from superoptix_cli.errors import handle_errors
 from superoptix_cli.inputs import parse_inputs
+from superoptix_cli.outputs import check_writable
 
 FORMATS = ("table", "json")
 
@@ -42,6 +43,7 @@ def optimize_command(
     """Optimize an agent; print the score before and after and the saved program's path."""
     if output_format not in FORMATS:
         raise InvalidInputError(f"--format: expected one of {', '.join(FORMATS)}, got {output_format!r}")
+    check_writable([output])
     from superoptix.optimization.plan import plan_optimization, run_optimization
     from superoptix.runners import OrchestraRunner
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,10 @@ from rich.panel import Panel
 
 from superoptix.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, InvalidInputError
 from superoptix_cli.errors import handle_errors
+from superoptix_cli.errors import stderr as stderr_console
 from superoptix_cli.inputs import parse_inputs
 from superoptix_cli.live import StatusBoard
+from superoptix_cli.outputs import check_writable
 
 FORMATS = ("table", "json")
 
@@ -33,6 +37,7 @@ def run_command(
     if output_format not in FORMATS:
         raise InvalidInputError(f"--format: expected one of {', '.join(FORMATS)}, got {output_format!r}")
     data = parse_inputs(input_json, pairs)
+    check_writable([output])
     from superoptix.runners import OrchestraRunner
 
     runner = OrchestraRunner.from_file(file)
@@ -48,14 +53,44 @@ def run_command(
 
 
 def _run(runner: Any, data: dict[str, Any], workflow: str | None) -> dict[str, Any]:
+    """Run in a worker thread so Ctrl-C can stop the orchestra and still keep what already ran."""
+    box: dict[str, Any] = {}
+
+    done = threading.Event()  # not Thread.join: an interrupted join() can later return too early
+
+    def work() -> None:
+        try:
+            box["result"] = runner.run_orchestra(data, workflow)
+        except BaseException as exc:  # re-raised in the main thread below
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="superoptix-run", daemon=True).start()
     try:
-        result: dict[str, Any] = runner.run_orchestra(data, workflow)
-        return result
+        while not done.wait(0.1):
+            pass
     except KeyboardInterrupt:
-        runner.stop_orchestra()
-        return {"status": "stopped", "interrupted": True, "orchestra": runner.name,
-                "errors": [{"type": "Interrupted", "message": "interrupted by Ctrl-C"}], "steps": [],
-                "not_run": [], "final_output": {}}
+        return _interrupted(runner, done, box)
+    if "error" in box:
+        raise box["error"]
+    result: dict[str, Any] = box["result"]
+    return result
+
+
+def _interrupted(runner: Any, done: threading.Event, box: dict[str, Any]) -> dict[str, Any]:
+    runner.stop_orchestra()  # no new step starts; running steps finish and are reported
+    stderr_console.print("[yellow]interrupted: waiting for running steps (Ctrl-C again to quit now)[/]")
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    result: dict[str, Any] = box.get("result") or {
+        "status": "stopped", "orchestra": runner.name, "steps": [], "not_run": [], "final_output": {},
+        "errors": [{"type": "Interrupted", "message": "interrupted again before the running steps finished"}],
+    }
+    result["interrupted"] = True
+    return result
 
 
 def _run_live(runner: Any, data: dict[str, Any], workflow: str | None) -> dict[str, Any]:
@@ -98,10 +133,17 @@ def _summary(console: Console, result: dict[str, Any]) -> None:
 
 
 def _save(file: Path, data: dict[str, Any], result: dict[str, Any], output: Path | None, no_log: bool) -> None:
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    """Write -o and the run log; a failure here is reported but never changes the run's exit code."""
     if not no_log:
         from superoptix.runlog import log_run
 
-        result["run_id"] = log_run("run", str(file), data, result)
+        try:
+            result["run_id"] = log_run("run", str(file), data, result)
+        except (OSError, sqlite3.Error) as exc:
+            stderr_console.print(f"[yellow]warning:[/] the run was not logged: {exc}", markup=True)
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        except OSError as exc:
+            stderr_console.print(f"[red]error:[/] could not write {output}: {exc}")
