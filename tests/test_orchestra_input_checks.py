@@ -45,3 +45,36 @@ def test_secrets_in_lm_extra_are_refused():
     with pytest.raises(InvalidInputError, match="api_key_env"):
         LMConfig.from_value({"model": "openai/gpt-4o-mini", "extra": {"api_key": "sk-x"}})
     assert LMConfig.from_value({"extra": {"max_tokens": 5}}).extra == {"max_tokens": 5}
+
+
+def test_a_broadcast_straggler_does_not_keep_the_process_alive():
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = (
+        "from agents_for_tests import Sleeper, Upper\n"
+        "from superoptix.runners import OrchestraRunner\n"
+        "o = OrchestraRunner({'name': 'x', 'workflow_config': {'timeout': None}},\n"
+        "                    {'fast': Upper(), 'slow': Sleeper(60.0)},\n"
+        "                    {'aggregation_timeout': 0.5, 'workflow_timeout': None})\n"
+        "r = o.run_broadcast_workflow({'text': 'a'}, ['fast', 'slow'], 'weighted')\n"
+        "print([s['status'] for s in r['steps']])\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50,
+                          cwd=Path(__file__).parent)
+    assert done.stdout.strip() == "['success', 'timeout']", done.stderr
+    assert time.monotonic() - started < 40
+
+
+def test_step_retries_are_for_transient_errors_unless_error_handling_is_retry():
+    from agents_for_tests import Flaky
+
+    broken = Flaky(ValueError("a bug, not a hiccup"), failures=1)
+    orchestra = OrchestraRunner({"name": "x"}, {"b": broken}, {"retry_failed_steps": True, "max_retries": 3})
+    result = orchestra.run_pipeline_workflow({"text": "t"}, ["b"])
+    assert result["status"] == "failed" and result["steps"][0]["step_attempts"] == 1 and broken.calls == 1
+    result = orchestra.run_pipeline_workflow({"text": "t"}, ["b"], workflow_config={"error_handling": "retry"})
+    assert result["status"] == "success" and broken.calls == 2

@@ -10,6 +10,7 @@ from typing import Any
 import dspy
 
 from superoptix.core import SuperOptixPipeline, signature
+from superoptix.errors import TransientError
 from superoptix.orchestra.runner import OrchestraRunner
 
 Behaviour = Callable[..., dict[str, Any]]
@@ -49,13 +50,13 @@ def failing(message: str = "boom", inputs: Sequence[str] = ("data",), outputs: S
 
 
 def flaky(failures: int, answer: str = "ok", inputs: Sequence[str] = ("data",)) -> FnAgent:
-    """Raises on its first `failures` calls, then answers."""
+    """Raises a transient error (like a rate limit) on its first `failures` calls, then answers."""
     state = {"n": 0}
 
     def behaviour(**_: Any) -> dict[str, Any]:
         state["n"] += 1
         if state["n"] <= failures:
-            raise RuntimeError(f"failure {state['n']}")
+            raise TransientError(f"failure {state['n']}")
         return {"answer": answer}
 
     return FnAgent(inputs, ["answer"], behaviour, name="flaky")

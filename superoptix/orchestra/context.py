@@ -11,6 +11,7 @@ from typing import Any
 
 from superoptix.orchestra.control import RunControl
 from superoptix.orchestra.members import Member, excerpt
+from superoptix.runners.retry import backoff_delay
 
 logger = logging.getLogger("superoptix.orchestra")
 
@@ -36,11 +37,14 @@ class RunContext:
     def run_step(
         self, agent_id: str, inputs: Mapping[str, Any], timeout: float | None = None,
         retries: int | None = None, label: str | None = None, give_up_at: float | None = None,
+        retry_all: bool = False,
     ) -> dict[str, Any]:
         """Run one step: wait at the gate, then attempt up to 1 + retries times within the deadline.
 
-        `give_up_at` (a perf_counter time) is a caller's own deadline, e.g. a broadcast's
-        aggregation_timeout: a step not started by then never starts.
+        A failed attempt is retried, after a jittered exponential backoff, when its error is
+        transient (rate limit, timeout, server error), or always with `retry_all`
+        (pipeline `error_handling: retry`). `give_up_at` (a perf_counter time) is a caller's own
+        deadline, e.g. a broadcast's aggregation_timeout: a step not started by then never starts.
         """
         step = label or agent_id
         extra = self.step_retries if retries is None else retries
@@ -50,8 +54,16 @@ class RunContext:
             if result["status"] == "not_run":
                 return result if not attempts else _with_attempts(attempts[-1], attempts)
             attempts.append(result)
-            if result["status"] == "success" or len(attempts) > extra:
+            retryable = retry_all or result["status"] == "timeout" or bool((result.get("error") or {}).get("transient"))
+            if result["status"] == "success" or len(attempts) > extra or not retryable:
                 return _with_attempts(result, attempts)
+            self._backoff(agent_id, len(attempts), give_up_at)
+
+    def _backoff(self, agent_id: str, attempt: int, give_up_at: float | None) -> None:
+        config = self.members[agent_id].runner.config
+        delay = backoff_delay(attempt, config["retry_backoff"], config["retry_backoff_max"])
+        left = _min_time(self.remaining(), _left(give_up_at))
+        time.sleep(delay if left is None else max(0.0, min(delay, left)))
 
     def _gate(self, step: str, agent_id: str, give_up_at: float | None) -> dict[str, Any] | None:
         remaining = _min_time(self.remaining(), _left(give_up_at))

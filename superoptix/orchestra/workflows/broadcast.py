@@ -38,6 +38,10 @@ def _collect(ctx: RunContext, targets: list[str], input_data: dict[str, Any], ti
     """Run every target concurrently; answers not in by aggregation_timeout count as timeouts."""
     limit = ctx.settings["aggregation_timeout"]
     end = None if limit is None else time.perf_counter() + float(limit)
+    # Bound each call by the aggregation window too: it then runs on a daemon worker, so an agent
+    # reported as timed out can never keep the process alive after the result is returned.
+    if limit is not None:
+        timeout = float(limit) if timeout is None else min(timeout, float(limit))
     pool = ThreadPoolExecutor(max_workers=max(1, len(targets)), thread_name_prefix="broadcast")
     futures: dict[Future[dict[str, Any]], str] = {}
     for agent in targets:

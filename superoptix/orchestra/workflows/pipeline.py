@@ -55,7 +55,7 @@ def _run_one(
             return _invalid(label, agent_id, f"input field(s) {missing} produced by no earlier step")
     else:
         inputs = loose(fields, available, previous)
-    result = ctx.run_step(agent_id, inputs, retries=retries, label=label)
+    result = ctx.run_step(agent_id, inputs, retries=retries, label=label, retry_all=retries is not None)
     if result["status"] == "success" and ctx.workflow["validation"]:
         absent = [f for f in member.output_fields if f not in (result.get("outputs") or {})]
         if absent:
