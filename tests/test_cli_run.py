@@ -210,3 +210,19 @@ def test_a_broken_run_log_warns_but_keeps_the_exit_code(tmp_path, monkeypatch):
     result = cli.invoke(app, ["run", DATA_ANALYSIS, "--format", "json"])
     assert result.exit_code == 0 and "not logged" in result.stderr
     assert json.loads(result.stdout)["status"] == "success"
+
+
+def test_pipeline_logging_goes_to_stderr_only_when_enabled(tmp_path):
+    body = """\
+        name: logged
+        agents:
+          a: {{class: "agents_for_tests:Upper"}}
+        pipeline_steps: [a]
+        workflow_config: {{logging: {flag}}}
+        input: {{text: hi}}
+        """
+    on = cli.invoke(app, ["run", write(tmp_path, body.format(flag="true")), "--format", "json"])
+    assert on.exit_code == 0 and "step a (agent a) attempt 1 started" in on.stderr
+    assert json.loads(on.stdout)["status"] == "success"
+    off = cli.invoke(app, ["run", write(tmp_path, body.format(flag="false")), "--format", "json"])
+    assert off.exit_code == 0 and "attempt 1 started" not in off.stderr

@@ -78,3 +78,16 @@ def test_step_retries_are_for_transient_errors_unless_error_handling_is_retry():
     assert result["status"] == "failed" and result["steps"][0]["step_attempts"] == 1 and broken.calls == 1
     result = orchestra.run_pipeline_workflow({"text": "t"}, ["b"], workflow_config={"error_handling": "retry"})
     assert result["status"] == "success" and broken.calls == 2
+
+
+def test_a_failing_on_result_callback_loses_no_results():
+    orchestra = OrchestraRunner({"name": "x"}, {"a": Upper(), "b": Upper()})
+
+    def broken(result):
+        raise ValueError("display crashed")
+
+    result = orchestra.run_parallel_workflow(
+        {"text": "t"}, [{"agent": "a"}, {"agent": "b"}], on_result=broken,
+        workflow_config={"synchronization": "async"})
+    assert result["status"] == "success" and len(result["steps"]) == 2
+    assert len(result["callback_errors"]) == 2 and "display crashed" in result["callback_errors"][0]

@@ -23,7 +23,7 @@ ORCHESTRA_DEFAULTS: dict[str, Any] = {
 
 WORKFLOW_DEFAULTS: dict[str, dict[str, Any]] = {
     "pipeline": {"error_handling": "stop", "data_passing": "automatic", "validation": True,
-                 "logging": True},
+                 "logging": False},
     "broadcast": {"aggregation_strategy": "consensus", "timeout": 60, "min_responses": 1,
                   "weights": {}, "vote_field": None},
     "conditional": {"default_agent": None, "condition_evaluation": "strict",

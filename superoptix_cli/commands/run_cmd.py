@@ -41,6 +41,7 @@ def run_command(
     from superoptix.runners import OrchestraRunner
 
     runner = OrchestraRunner.from_file(file)
+    _show_step_logs()
     if output_format == "json":
         result = _run(runner, data, workflow)
         typer.echo(json.dumps(result, indent=2, default=str))
@@ -50,6 +51,18 @@ def run_command(
     code = EXIT_INTERRUPTED if result.get("interrupted") else (
         EXIT_OK if result["status"] == "success" else EXIT_RUN_FAILED)
     raise typer.Exit(code)
+
+
+def _show_step_logs() -> None:
+    """`workflow_config: {logging: true}` step records go to stderr (stdout stays clean for JSON)."""
+    import logging
+
+    from rich.logging import RichHandler
+
+    log = logging.getLogger("superoptix.orchestra")
+    if not any(isinstance(h, RichHandler) for h in log.handlers):
+        log.addHandler(RichHandler(console=stderr_console, show_path=False))
+    log.setLevel(logging.INFO)
 
 
 def _run(runner: Any, data: dict[str, Any], workflow: str | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
-from superoptix.orchestra.context import RunContext
+from superoptix.orchestra.context import RunContext, logger
 from superoptix.orchestra.inputs import loose, step_label
 from superoptix.orchestra.settings import concurrency_for_limits
 
@@ -52,10 +52,15 @@ def iter_parallel(ctx: RunContext, input_data: dict[str, Any], spec: dict[str, A
 def run_parallel(ctx: RunContext, input_data: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     on_result = spec.get("on_result")
     finished: list[dict[str, Any]] = []
+    callback_errors: list[str] = []
     for result in iter_parallel(ctx, input_data, spec):
         finished.append(result)
         if on_result is not None and ctx.workflow["synchronization"] == "async":
-            on_result(result)
+            try:
+                on_result(result)
+            except Exception as exc:  # the caller's callback must not discard the finished results
+                logger.exception("on_result callback failed for %s", result["step"])
+                callback_errors.append(f"on_result failed for {result['step']}: {exc!r}")
     ordered = sorted(finished, key=lambda r: r["task_index"])
     failed = any(r["status"] != "success" for r in ordered)
     return {
@@ -65,4 +70,5 @@ def run_parallel(ctx: RunContext, input_data: dict[str, Any], spec: dict[str, An
         "completion_order": [r["step"] for r in finished],
         "max_concurrent": limit(ctx, spec),
         "synchronization": ctx.workflow["synchronization"],
+        "callback_errors": callback_errors,
     }
