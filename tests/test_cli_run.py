@@ -226,3 +226,20 @@ def test_pipeline_logging_goes_to_stderr_only_when_enabled(tmp_path):
     assert json.loads(on.stdout)["status"] == "success"
     off = cli.invoke(app, ["run", write(tmp_path, body.format(flag="false")), "--format", "json"])
     assert off.exit_code == 0 and "attempt 1 started" not in off.stderr
+
+
+@pytest.mark.parametrize("validation, code", [("true", 2), ("false", 0)])
+def test_explicit_data_passing_is_checked_at_load_unless_validation_is_off(tmp_path, validation, code):
+    path = write(tmp_path, f"""\
+        name: df
+        agents:
+          p: {{class: "superoptix.examples.data_analysis:DataProcessor"}}
+          r: {{class: "superoptix.examples.data_analysis:Reporter"}}
+        pipeline_steps: [p, r]
+        workflow_config: {{data_passing: explicit, validation: {validation}}}
+        input: {{raw_data: x}}
+        """)
+    result = cli.invoke(app, ["validate", path])
+    assert result.exit_code == code
+    if code:
+        assert "orchestra.yaml:5" in result.output and "'analysis'" in result.output

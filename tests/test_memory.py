@@ -280,3 +280,14 @@ def test_for_runner_uses_the_agent_name_and_the_runner_data_dir(tmp_path):
     assert memory.agent_id == runner.agent_name
     assert memory.path == tmp_path / "runner-data" / "memory.sqlite3"
     assert AgentMemory.for_runner(runner, in_memory=True).path is None
+
+
+def test_facts_stay_recallable_behind_many_interactions(tmp_path):
+    from superoptix.memory.agent_memory import MAX_CANDIDATES
+
+    memory = AgentMemory("busy", path=tmp_path / "busy.sqlite3")
+    memory.remember("The deploy password rotation happens on Fridays")
+    for i in range(MAX_CANDIDATES + 10):
+        memory.add_interaction(f"small talk {i}", {"answer": "ok"})
+    [top] = memory.recall("password rotation", 1)
+    assert top.text == "The deploy password rotation happens on Fridays"

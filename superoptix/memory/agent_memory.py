@@ -16,7 +16,8 @@ from superoptix.memory.store import MemoryStore
 
 KINDS = ("fact", "interaction")
 CONFIG_KEYS = {"enabled", "path", "in_memory", "max_items", "max_chars"}
-MAX_CANDIDATES = 5000  # newest memories considered by recall(); older ones are never ranked
+MAX_CANDIDATES = 5000  # newest interactions considered by recall(); older ones are never ranked
+MAX_FACTS = 50_000  # explicit facts are all candidates, up to this many
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,11 @@ class AgentMemory:
     def recall(self, query: str, k: int = 5, kinds: Sequence[str] = KINDS) -> list[MemoryItem]:
         """The `k` memories most relevant to `query` (lexical BM25, blended with recency)."""
         kinds = self._check_kinds(kinds)
-        rows = self._store.newest(self.agent_id, kinds, MAX_CANDIDATES)
+        others = tuple(k for k in kinds if k != "fact")
+        rows = self._store.newest(self.agent_id, others, MAX_CANDIDATES) if others else []
+        if "fact" in kinds:  # facts were asked to be remembered: every one stays a candidate
+            facts = self._store.newest(self.agent_id, ("fact",), MAX_FACTS)
+            rows = sorted([*rows, *facts], key=lambda row: row[0], reverse=True)
         ranked = rank(query, [row[2] for row in rows], self.recency_weight)
         return [_item(rows[i], score) for i, score in ranked[: max(0, k)]]
 

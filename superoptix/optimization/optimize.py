@@ -121,8 +121,13 @@ def optimize_runner(
                            len(valcases), num_threads, seed, dict(params or {}))
         with dspy.context(**runner.call_settings()):
             optimized = _compile(runner, strategy, ctx, trainset, _examples(valcases))
+        original = runner.agent
         runner.agent = optimized
-        after = _score(runner, val_rows, scorer, num_threads, threshold)
+        try:
+            after = _score(runner, val_rows, scorer, num_threads, threshold)
+        except BaseException:
+            runner.agent = original  # no result, no saved program: keep the agent that was there
+            raise
     result: dict[str, Any] = {
         "agent": runner.agent_name, "strategy": strategy, "metric": scorer.label,
         "score_before": before, "score_after": after, "improvement": after - before,

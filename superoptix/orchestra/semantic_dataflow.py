@@ -1,7 +1,8 @@
 """`data_passing: explicit` pipelines: every input a step needs must exist by the time it runs.
 
 Explicit mode passes fields by name. The first step gets the orchestra input; a later step's
-input field must be an output of an earlier step or a key of the declared `input:`.
+input field must be an output of an earlier step or a key of the declared `input:` (declare there,
+with a default value, any field you mean to pass with `--input`/`-i`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from superoptix.orchestra.validation_common import Checker, items, mapping
 def check_data_passing(doc: Mapping[str, Any], agents: Mapping[str, Any], ck: Checker) -> None:
     if doc.get("workflow_type", "pipeline") != "pipeline":
         return
-    if mapping(doc.get("workflow_config")).get("data_passing") != "explicit":
-        return
+    workflow_config = mapping(doc.get("workflow_config"))
+    if workflow_config.get("data_passing") != "explicit" or workflow_config.get("validation") is False:
+        return  # `validation: false` lets a step run with what it gets, at load time as at run time
     available = {str(key) for key in mapping(doc.get("input"))}
     for index, step in enumerate(items(doc.get("pipeline_steps"))):
         agent = agents.get(step) if isinstance(step, str) else None
