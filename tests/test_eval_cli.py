@@ -106,6 +106,15 @@ def test_failed_examples_are_kept_and_all_failed_means_exit_1(workdir: Path) -> 
     assert everything.exit_code == 1 and "run failed" in everything.stdout
 
 
+def test_max_error_rate_turns_run_errors_into_a_run_failure(workdir: Path) -> None:
+    strict = run("eval", "echo.yaml", "--dataset", "with_errors.jsonl", "--max-error-rate", "0", "--format", "json")
+    report = json.loads(strict.stdout)
+    assert strict.exit_code == 1 and report["gate"]["run_failed"] is True and report["gate"]["error_rate"] > 0
+    lenient = run("eval", "echo.yaml", "--dataset", "with_errors.jsonl", "--max-error-rate", "0.9")
+    assert lenient.exit_code == 100
+    assert run("eval", "echo.yaml", "--max-error-rate", "2").exit_code == 2
+
+
 def test_whole_workflow_evaluation_with_column_mapping(workdir: Path) -> None:
     result = run("eval", "workflow.yaml", "--format", "json", "--min-score", "0.6")
     report = json.loads(result.stdout)

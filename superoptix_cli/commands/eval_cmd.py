@@ -35,6 +35,9 @@ def eval_command(
     outputs: list[Path] | None = typer.Option(None, "-o", "--output", help="Write results here: .json, "
                                               ".jsonl, .csv or .xml (JUnit), by extension (repeatable)."),
     threads: int | None = typer.Option(None, "--threads", "-t", help="Examples run at once."),
+    max_error_rate: float | None = typer.Option(
+        None, "--max-error-rate", help="Exit 1 (run failed) when more than this fraction of examples could "
+        "not run, e.g. 0 for any error (default: only when none ran)."),
 ) -> None:
     """Evaluate. Exit 0 when the gate passes, 100 when a score is below --min-score or a threshold,
     1 when the run failed, 2 on invalid input."""
@@ -45,7 +48,10 @@ def eval_command(
     for path in outputs or []:
         format_of(path)  # refuse an unknown extension before running anything
     check_writable(outputs or [])
+    if max_error_rate is not None and not 0 <= max_error_rate <= 1:
+        raise InvalidInputError("--max-error-rate: expected a fraction between 0 and 1")
     report = _evaluate(file, agent, dataset, metrics, min_score, threads, quiet=output_format != "table")
+    _apply_error_rate(report["gate"], report["summary"], max_error_rate)
     _emit(report, output_format, outputs or [])
     gate = report["gate"]
     raise typer.Exit(EXIT_RUN_FAILED if gate["run_failed"] else EXIT_OK if gate["passed"] else EXIT_QUALITY_GATE)
@@ -69,6 +75,16 @@ def _evaluate(file: Path, agent: str | None, dataset: Path | None, metrics: list
 def _progress(quiet: bool) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=stderr, transient=True, disable=quiet and not stderr.is_terminal)
+
+
+def _apply_error_rate(gate: dict[str, Any], summary: dict[str, Any], limit: float | None) -> None:
+    """Tell an outage from a regression: too many examples that could not run is a run failure."""
+    total = summary.get("total") or 0
+    rate = summary.get("errors", 0) / total if total else 0.0
+    gate["error_rate"] = rate
+    gate["max_error_rate"] = limit
+    if limit is not None and rate > limit:
+        gate["run_failed"], gate["passed"] = True, False
 
 
 def _emit(report: dict[str, Any], output_format: str, outputs: list[Path]) -> None:
