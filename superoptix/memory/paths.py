@@ -5,15 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DATA_DIR_ENV = "SUPEROPTIX_DATA_DIR"
-DEFAULT_DATA_DIR = ".superoptix"
+from superoptix.paths import DATA_DIR_ENV
+from superoptix.paths import resolve_data_dir as data_dir
+
+__all__ = ["DATA_DIR_ENV", "MEMORY_FILE", "create_private_file", "data_dir", "default_memory_path"]
+
 MEMORY_FILE = "memory.sqlite3"
-
-
-def data_dir(configured: str | os.PathLike[str] | None = None) -> Path:
-    """The runner's `data_dir` if set, else $SUPEROPTIX_DATA_DIR, else `./.superoptix`."""
-    chosen = configured or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
-    return Path(chosen).expanduser()
 
 
 def default_memory_path(configured_data_dir: str | os.PathLike[str] | None = None) -> Path:
