@@ -13,6 +13,15 @@ import dspy
 MODULE_KINDS = {"predict": dspy.Predict, "chain_of_thought": dspy.ChainOfThought}
 
 
+def forward_inputs(module: dspy.Module, required_only: bool = False) -> list[str]:
+    """Named parameters of the module's `forward` (without `self`; with `required_only`, no defaults)."""
+    params = list(inspect.signature(type(module).forward).parameters.values())[1:]
+    return [
+        p.name for p in params
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and not (required_only and p.default is not p.empty)
+    ]
+
+
 class SuperOptixPipeline(dspy.Module):
     """A DSPy module with a declared signature.
 
@@ -56,11 +65,7 @@ class SuperOptixPipeline(dspy.Module):
         sig = self.signature_or_none()
         if sig is not None:
             return list(sig.input_fields)
-        params = list(inspect.signature(type(self).forward).parameters.values())[1:]
-        return [
-            p.name for p in params
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-        ]
+        return forward_inputs(self)
 
     def output_fields(self) -> list[str]:
         sig = self.signature_or_none()

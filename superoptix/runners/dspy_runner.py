@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import dspy
 
+from superoptix.core.pipeline import forward_inputs
 from superoptix.errors import FeatureDisabledError, InvalidInputError
 from superoptix.lm.config import LMConfig, build_adapter, build_lm
 from superoptix.runners.invocation import RetryPolicy, invoke, map_inputs
@@ -50,21 +51,15 @@ class DSPyRunner:
         getter = getattr(self.agent, "input_fields", None)
         if callable(getter):
             return list(getter())
-        import inspect
-
-        return list(inspect.signature(type(self.agent).forward).parameters)[1:]
+        return forward_inputs(self.agent)
 
     @property
     def required_inputs(self) -> list[str]:
         """Input fields a call must fill: all signature inputs, or forward() parameters without defaults."""
-        import inspect
-
         sig = getattr(self.agent, "signature_or_none", lambda: None)()
         if sig is not None:
             return list(sig.input_fields)
-        params = list(inspect.signature(type(self.agent).forward).parameters.values())[1:]
-        return [p.name for p in params
-                if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        return forward_inputs(self.agent, required_only=True)
 
     @property
     def lm(self) -> dspy.LM:
