@@ -30,9 +30,9 @@ def build_member(
     lm_cfg = LMConfig.from_value(options.get("lm") or default_lm or _agent_lm(agent))
     runner_config = {**MEMBER_RUNNER_DEFAULTS, "executor": settings["executor"],
                      "ray_address": settings["ray_address"], **dict(options.get("runner") or {})}
-    runner = DSPyRunner(agent, {**runner_config, "lm": lm_cfg.to_public_dict()})
-    runner.lm_config = lm_cfg
-    key = json.dumps(lm_cfg.to_public_dict(), sort_keys=True, default=str)
+    public = lm_cfg.to_public_dict()
+    runner = DSPyRunner(agent, {**runner_config, "lm": public})  # its lm_config equals lm_cfg
+    key = json.dumps(public, sort_keys=True, default=str)
     runner.use_lm(lm_cache(key, lambda: build_lm(lm_cfg)), from_config=True)
     return Member(
         agent_id=agent_id,
