@@ -57,3 +57,20 @@ def test_yaml_memory_is_used_and_written(tmp_path):
     assert "tulip42" in seen[0]
     assert [m["text"] for m in result["steps"][0]["memory"]["used"]] == ["The secret word is tulip42."]
     assert AgentMemory("solver", path=memory_file).count(kind="interaction") == 1
+
+
+def test_an_agent_with_tools_and_memory_uses_both(tmp_path):
+    memory_file = tmp_path / "mem.sqlite3"
+    AgentMemory("solver", path=memory_file).remember("Multiply by seven when asked about the magic number.")
+    script = Script({"tool": "calculator", "arguments": {"expression": "6 * 7"}},
+                    {"tool": "finish", "arguments": {"answer": "42"}},
+                    {"answer": "42"})
+    extra = f"    tools: [calculator]\n    memory: {{path: {memory_file}}}\n"
+    runner = OrchestraRunner.from_file(write(tmp_path, extra), lm=fake_lm(script))
+    result = runner.run_orchestra({"question": "What is the magic number times 6?"})
+    step = result["steps"][0]
+    assert result["status"] == "success", result["errors"]
+    assert step["trajectory"][0]["observation"] == "42"
+    assert "Multiply by seven" in script.prompts[0]
+    assert step["memory"]["injected_as"] == "query" and step["memory"]["stored_id"] is not None
+    assert AgentMemory("solver", path=memory_file).count(kind="interaction") == 1

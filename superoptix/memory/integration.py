@@ -56,7 +56,14 @@ def run_with_memory(
     for name in CONTEXT_FIELDS:  # an unfilled context/history input is given as empty, not missing
         if name in fields and name not in inputs:
             inputs[name] = ""
-    result = runner.run_inputs(inputs)
+    return record_interaction(runner, memory, query, runner.run_inputs(inputs), context, injected_as)
+
+
+def record_interaction(
+    runner: DSPyRunner, memory: AgentMemory, query: Any, result: dict[str, Any],
+    context: MemoryContext, injected_as: str | None,
+) -> dict[str, Any]:
+    """Store a successful run's interaction and report in `result["memory"]` what was used."""
     stored_id = None
     if result["status"] == "success":
         stored_id = memory.add_interaction(str(query), result["outputs"], {"agent": runner.agent_name})

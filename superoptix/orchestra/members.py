@@ -134,16 +134,11 @@ def _with_timeout(runner: DSPyRunner, timeout: float) -> DSPyRunner:
 def _tools_with_memory(runner: DSPyRunner, tools: list[Any], memory: Any, query: Any, rest: dict[str, Any]
                        ) -> dict[str, Any]:
     """An agent with both: relevant memories go before the query, then the tool loop runs."""
-    from superoptix.memory.integration import with_memory_prefix
+    from superoptix.memory.integration import record_interaction, with_memory_prefix
 
     context = memory.context(str(query))
     result = runner.run_with_tools(with_memory_prefix(str(query), context), tools, **rest)
-    stored = None
-    if result["status"] == "success":
-        stored = memory.add_interaction(str(query), result["outputs"], {"agent": runner.agent_name})
-    result["memory"] = {"agent_id": memory.agent_id, "used": [item.to_dict() for item in context.items],
-                        "stored_id": stored, "injected_as": "query" if context.items else None}
-    return result
+    return record_interaction(runner, memory, query, result, context, "query" if context.items else None)
 
 
 def _split_query(fields: list[str], inputs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
