@@ -136,6 +136,14 @@ def _with_attempts(result: dict[str, Any], attempts: list[dict[str, Any]]) -> di
     return out
 
 
+def step_failed(step: str, agent: str, kind: str, message: str, *, status: str = "error",
+                transient: bool = False, duration_s: float = 0.0) -> dict[str, Any]:
+    """A step that failed before (or without) a call of its agent: same shape as a run result."""
+    return {"step": step, "agent": agent, "status": status, "outputs": {}, "duration_s": duration_s,
+            "attempts": 0, "step_attempts": 0,
+            "error": {"type": kind, "message": message, "transient": transient}}
+
+
 def not_run(step: str, reason: str, agent: str | None = None) -> dict[str, Any]:
     return {"step": step, "agent": agent or step, "status": "not_run", "reason": reason,
             "outputs": {}, "error": None, "duration_s": 0.0, "attempts": 0, "step_attempts": 0}

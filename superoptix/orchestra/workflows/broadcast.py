@@ -7,7 +7,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from superoptix.orchestra.aggregation import aggregate
-from superoptix.orchestra.context import RunContext
+from superoptix.orchestra.context import RunContext, step_failed
 from superoptix.orchestra.inputs import loose
 
 
@@ -58,9 +58,7 @@ def _collect(ctx: RunContext, targets: list[str], input_data: dict[str, Any], ti
             results[futures[future]] = future.result()
     for future in pending:
         agent = futures[future]
-        results[agent] = {"step": agent, "agent": agent, "status": "timeout", "outputs": {},
-                          "duration_s": float(limit or 0), "attempts": 0, "step_attempts": 0,
-                          "error": {"type": "Timeout", "transient": True,
-                                    "message": f"no response within aggregation_timeout={limit}s"}}
+        results[agent] = step_failed(agent, agent, "Timeout", f"no response within aggregation_timeout={limit}s",
+                                     status="timeout", transient=True, duration_s=float(limit or 0))
     pool.shutdown(wait=False, cancel_futures=True)
     return results

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
-from superoptix.orchestra.context import RunContext, logger
+from superoptix.orchestra.context import RunContext, logger, step_failed
 from superoptix.orchestra.inputs import loose, step_label
 from superoptix.orchestra.settings import concurrency_for_limits
 
@@ -40,9 +40,7 @@ def iter_parallel(ctx: RunContext, input_data: dict[str, Any], spec: dict[str, A
             label = step_label([t["agent"] for t in tasks], index)
             inputs = task_inputs(ctx, task, input_data)
             if isinstance(inputs, str):
-                yield {"step": label, "agent": task["agent"], "task_index": index, "status": "error",
-                       "outputs": {}, "duration_s": 0.0, "attempts": 0, "step_attempts": 0,
-                       "error": {"type": "InputError", "message": inputs, "transient": False}}
+                yield {**step_failed(label, task["agent"], "InputError", inputs), "task_index": index}
                 continue
             futures[pool.submit(ctx.run_step, task["agent"], inputs, None, None, label)] = index
         for future in as_completed(futures):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from superoptix.orchestra.context import RunContext, not_run
+from superoptix.orchestra.context import RunContext, not_run, step_failed
 from superoptix.orchestra.inputs import by_name, loose, step_label
 
 
@@ -52,7 +52,8 @@ def _run_one(
     if ctx.workflow["data_passing"] == "explicit":
         inputs, missing = by_name(fields, available)
         if missing and ctx.workflow["validation"]:
-            return _invalid(label, agent_id, f"input field(s) {missing} produced by no earlier step")
+            return step_failed(label, agent_id, "InputValidationError",
+                               f"input field(s) {missing} produced by no earlier step")
     else:
         inputs = loose(fields, available, previous)
     result = ctx.run_step(agent_id, inputs, retries=retries, label=label, retry_all=retries is not None)
@@ -64,8 +65,3 @@ def _run_one(
                 "message": f"agent {agent_id!r} did not produce declared output field(s) {absent}"}}
     return result
 
-
-def _invalid(label: str, agent_id: str, message: str) -> dict[str, Any]:
-    return {"step": label, "agent": agent_id, "status": "error", "outputs": {}, "duration_s": 0.0,
-            "attempts": 0, "step_attempts": 0,
-            "error": {"type": "InputValidationError", "message": message, "transient": False}}
