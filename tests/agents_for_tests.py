@@ -93,3 +93,15 @@ class InterruptsCaller(SuperOptixPipeline):
         _thread.interrupt_main()
         time.sleep(0.3)
         return dspy.Prediction(text=f"{text} (finished)")
+
+
+def run_in_new_process(script: str, limit_s: float = 50.0) -> tuple[str, str, float]:
+    """Run Python code in a fresh interpreter (with these agents importable); stdout, stderr, seconds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=limit_s,
+                          cwd=Path(__file__).parent)
+    return done.stdout.strip(), done.stderr, time.monotonic() - started

@@ -48,12 +48,9 @@ def test_secrets_in_lm_extra_are_refused():
 
 
 def test_a_broadcast_straggler_does_not_keep_the_process_alive():
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from agents_for_tests import run_in_new_process
 
-    script = (
+    out, err, seconds = run_in_new_process(
         "from agents_for_tests import Sleeper, Upper\n"
         "from superoptix.runners import OrchestraRunner\n"
         "o = OrchestraRunner({'name': 'x', 'workflow_config': {'timeout': None}},\n"
@@ -62,11 +59,8 @@ def test_a_broadcast_straggler_does_not_keep_the_process_alive():
         "r = o.run_broadcast_workflow({'text': 'a'}, ['fast', 'slow'], 'weighted')\n"
         "print([s['status'] for s in r['steps']])\n"
     )
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50,
-                          cwd=Path(__file__).parent)
-    assert done.stdout.strip() == "['success', 'timeout']", done.stderr
-    assert time.monotonic() - started < 40
+    assert out == "['success', 'timeout']", err
+    assert seconds < 40
 
 
 def test_step_retries_are_for_transient_errors_unless_error_handling_is_retry():

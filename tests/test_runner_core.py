@@ -210,19 +210,13 @@ def test_every_runner_error_is_a_superoptix_error():
 
 
 def test_a_timed_out_run_does_not_keep_the_process_alive():
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from agents_for_tests import run_in_new_process
 
-    script = (
+    out, err, seconds = run_in_new_process(
         "from agents_for_tests import Sleeper\n"
         "from superoptix.runners import DSPyRunner\n"
         "r = DSPyRunner(Sleeper(60.0), {'timeout': 0.3}).run('x')\n"
         "print(r['status'])\n"
     )
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50,
-                          cwd=Path(__file__).parent)
-    assert done.stdout.strip() == "timeout", done.stderr
-    assert time.monotonic() - started < 40  # the agent would sleep 60 s if its thread held the exit
+    assert out == "timeout", err
+    assert seconds < 40  # the agent would sleep 60 s if its thread held the exit
